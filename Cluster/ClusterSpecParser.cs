@@ -1,0 +1,409 @@
+using System.Globalization;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+
+namespace KraftInfra.Cluster;
+
+/// <summary>
+/// Reads settings from string key/values, as Pulumi config gives them (arrays and objects as JSON
+/// text), into a validated <see cref="ClusterSpec"/>. Keys are given without the project namespace.
+/// </summary>
+public static partial class ClusterSpecParser
+{
+    /// <summary>
+    /// server.properties keys the node's identity, quorum, listeners and storage are built from.
+    /// Overriding one would contradict what the topology, the security group and the boot steps
+    /// assume, so extras may not set them.
+    /// </summary>
+    public static readonly IReadOnlySet<string> ReservedPropertyKeys = new SortedSet<string>(StringComparer.Ordinal)
+    {
+        "node.id", "broker.id", "process.roles",
+        "controller.quorum.voters", "controller.quorum.bootstrap.servers",
+        "listeners", "advertised.listeners", "controller.listener.names",
+        "listener.security.protocol.map", "inter.broker.listener.name", "security.inter.broker.protocol",
+        "log.dirs", "log.dir", "metadata.log.dir",
+    };
+
+    /// <summary>The oldest release whose tools this project's scripts use (kafka-metadata-quorum.sh --bootstrap-controller).</summary>
+    public static readonly KafkaVersion OldestSupportedKafka = new(3, 7, 0);
+
+    public static SpecResult Parse(IReadOnlyDictionary<string, string> values)
+    {
+        var r = new Reader(values);
+        var d = new ClusterSpec();
+
+        var clusterName = r.Text(Settings.ClusterName, d.ClusterName, ClusterNamePattern(),
+            "lower-case letters, digits and hyphens, starting with a letter, not ending with a hyphen, at most 24 characters");
+        var controllers = r.Integer(Settings.ControllerCount, d.ControllerCount, 1, 9);
+        var brokers = r.Integer(Settings.BrokerCount, d.BrokerCount, 1, 60);
+        var version = r.Version(d.KafkaVersion);
+        var downloadUrl = r.HttpsUrl(Settings.KafkaDownloadUrl, d.KafkaDownloadUrl);
+        var archiveUrl = r.HttpsUrl(Settings.KafkaArchiveUrl, d.KafkaArchiveUrl);
+        var sha512 = r.Text(Settings.KafkaSha512, d.KafkaSha512, Sha512Pattern(),
+            "empty, or the 128 hexadecimal digits of the tarball's SHA-512").ToLowerInvariant();
+        var javaPackage = r.Text(Settings.JavaPackage, d.JavaPackage, PackageNamePattern(),
+            "an Ubuntu package name such as openjdk-21-jre-headless");
+        var vpc = r.Cidr(Settings.VpcCidr, d.VpcCidr, 16, 22);
+        var zones = r.Integer(Settings.AvailabilityZoneCount, d.AvailabilityZoneCount, 1, 6);
+        var architecture = r.OneOf(Settings.Architecture, d.Architecture, "x86_64", "arm64");
+        var controllerType = r.Text(Settings.ControllerInstanceType, d.ControllerInstanceType, InstanceTypePattern(),
+            "an EC2 instance type such as t3.medium");
+        var brokerType = r.Text(Settings.BrokerInstanceType, d.BrokerInstanceType, InstanceTypePattern(),
+            "an EC2 instance type such as t3.large");
+        var controllerVolume = r.Integer(Settings.ControllerVolumeSizeGiB, d.ControllerVolumeSizeGiB, 1, int.MaxValue);
+        var brokerVolume = r.Integer(Settings.BrokerVolumeSizeGiB, d.BrokerVolumeSizeGiB, 1, int.MaxValue);
+        var iops = r.Integer(Settings.VolumeIops, d.VolumeIops, 3000, int.MaxValue);
+        var throughput = r.Integer(Settings.VolumeThroughputMiBps, d.VolumeThroughputMiBps, 125, int.MaxValue);
+        var keepVolumes = r.Boolean(Settings.KeepDataVolumesOnDestroy, d.KeepDataVolumesOnDestroy);
+        const string heapRule = "empty (computed from the node's memory) or a size such as 512m or 2g";
+        var controllerHeap = r.Text(Settings.ControllerHeap, d.ControllerHeap, HeapPattern(), heapRule).ToLowerInvariant();
+        var brokerHeap = r.Text(Settings.BrokerHeap, d.BrokerHeap, HeapPattern(), heapRule).ToLowerInvariant();
+        var clientCidrs = r.CidrList(Settings.ClientCidrs);
+        var clientPort = r.Integer(Settings.ClientPort, d.ClientPort, 1024, 65535);
+        var controllerPort = r.Integer(Settings.ControllerPort, d.ControllerPort, 1024, 65535);
+        var waitTimeout = r.Integer(Settings.ControllerWaitTimeoutSeconds, d.ControllerWaitTimeoutSeconds, 30, 3600);
+        var controllerProps = r.Properties(Settings.ControllerProperties);
+        var brokerProps = r.Properties(Settings.BrokerProperties);
+        var sshCidr = r.OptionalCidr(Settings.SshCidr);
+        var sshKey = r.Text(Settings.SshPublicKey, d.SshPublicKey, SshKeyPattern(),
+            "empty, or one OpenSSH public key line such as 'ssh-ed25519 AAAA... me@host'");
+        r.RejectUnknownKeys();
+
+        if (clientPort == controllerPort)
+            r.Error(Settings.ControllerPort, controllerPort.ToString(CultureInfo.InvariantCulture),
+                $"a port other than the client port ({Settings.Namespace}:{Settings.ClientPort} = {clientPort})");
+
+        if (sshCidr.Length > 0 != sshKey.Length > 0)
+        {
+            var (set, missing) = sshCidr.Length > 0 ? (Settings.SshCidr, Settings.SshPublicKey) : (Settings.SshPublicKey, Settings.SshCidr);
+            r.Error(missing, "", $"a value too, because {Settings.Namespace}:{set} is set; SSH opens only when both are given (or leave both empty and use SSM)");
+        }
+
+        if (version is not null && version.Major >= 4 && JavaMajor(javaPackage) is { } java && java < 17)
+            r.Error(Settings.JavaPackage, javaPackage,
+                $"a Java 17 or newer package: Kafka {version} brokers need Java 17 (e.g. openjdk-21-jre-headless)");
+
+        // Fixed addresses: controllers from offset 10, brokers from offset 30 of their zone's subnet;
+        // a subnet's last address is AWS's broadcast reservation.
+        if (vpc is { } network)
+        {
+            var subnetSize = (long)network.Subnet(network.Prefix + Topology.SubnetPrefixExtension, 0).Size;
+            var brokersPerZone = (brokers + zones - 1) / zones;
+            if (Topology.FirstBrokerOffset + brokersPerZone > subnetSize - 1)
+                r.Error(Settings.BrokerCount, brokers.ToString(CultureInfo.InvariantCulture),
+                    $"at most {(subnetSize - 1 - Topology.FirstBrokerOffset) * zones} brokers with {Settings.Namespace}:{Settings.VpcCidr} = {network} "
+                    + $"over {zones} zone(s); choose a larger VPC (a smaller prefix) or more zones");
+        }
+
+        var warnings = new List<string>();
+        if (controllers < 3 || controllers % 2 == 0)
+        {
+            var tolerated = (controllers - 1) / 2;
+            var majority = controllers / 2 + 1;
+            warnings.Add(
+                $"{Settings.Namespace}:{Settings.ControllerCount} = {controllers}: the quorum needs {majority} of {controllers} controllers, "
+                + $"so it tolerates {tolerated} controller failure{(tolerated == 1 ? "" : "s")}"
+                + (controllers % 2 == 0 ? $"; {controllers - 1} controllers tolerate as many, {controllers + 1} tolerate one more" : "")
+                + (controllers < 3 ? "; use 3 (or 5) for a cluster that survives losing a controller" : "") + ".");
+        }
+
+        if (r.Errors.Count > 0 || version is null || vpc is null)
+            return new SpecResult(null, r.Errors, warnings);
+
+        var spec = new ClusterSpec
+        {
+            ClusterName = clusterName,
+            ControllerCount = controllers,
+            BrokerCount = brokers,
+            KafkaVersion = version,
+            KafkaDownloadUrl = downloadUrl,
+            KafkaArchiveUrl = archiveUrl,
+            KafkaSha512 = sha512,
+            JavaPackage = javaPackage,
+            VpcCidr = vpc.Value,
+            AvailabilityZoneCount = zones,
+            Architecture = architecture,
+            ControllerInstanceType = controllerType,
+            BrokerInstanceType = brokerType,
+            ControllerVolumeSizeGiB = controllerVolume,
+            BrokerVolumeSizeGiB = brokerVolume,
+            VolumeIops = iops,
+            VolumeThroughputMiBps = throughput,
+            KeepDataVolumesOnDestroy = keepVolumes,
+            ControllerHeap = controllerHeap,
+            BrokerHeap = brokerHeap,
+            ClientCidrs = clientCidrs,
+            ClientPort = clientPort,
+            ControllerPort = controllerPort,
+            ControllerWaitTimeoutSeconds = waitTimeout,
+            ControllerProperties = controllerProps,
+            BrokerProperties = brokerProps,
+            SshCidr = sshCidr,
+            SshPublicKey = sshKey,
+        };
+        return new SpecResult(spec, [], warnings);
+    }
+
+    private static int? JavaMajor(string package) =>
+        JavaPackageVersion().Match(package) is { Success: true } m
+            ? int.Parse(m.Groups[1].Value, CultureInfo.InvariantCulture)
+            : null;
+
+    [GeneratedRegex("^[a-z]([a-z0-9-]{0,22}[a-z0-9])?$")]
+    private static partial Regex ClusterNamePattern();
+
+    [GeneratedRegex("^([0-9a-fA-F]{128})?$")]
+    private static partial Regex Sha512Pattern();
+
+    [GeneratedRegex("^[a-z0-9][a-z0-9+.-]+$")]
+    private static partial Regex PackageNamePattern();
+
+    [GeneratedRegex("^openjdk-([0-9]+)-")]
+    private static partial Regex JavaPackageVersion();
+
+    [GeneratedRegex("^[a-z][a-z0-9-]*\\.[a-z0-9]+$")]
+    private static partial Regex InstanceTypePattern();
+
+    [GeneratedRegex("^([1-9][0-9]{0,5}[mMgG])?$")]
+    private static partial Regex HeapPattern();
+
+    [GeneratedRegex("^((ssh-(rsa|ed25519|dss)|ecdsa-sha2-nistp(256|384|521)|sk-(ssh-ed25519|ecdsa-sha2-nistp256)@openssh\\.com) [A-Za-z0-9+/]+={0,3}( [^\\r\\n]*)?)?$")]
+    private static partial Regex SshKeyPattern();
+
+    [GeneratedRegex("^[A-Za-z0-9][A-Za-z0-9._-]*$")]
+    private static partial Regex PropertyKeyPattern();
+
+    /// <summary>Reads one key at a time, collecting every problem instead of stopping at the first.</summary>
+    private sealed class Reader(IReadOnlyDictionary<string, string> values)
+    {
+        private readonly HashSet<string> _read = new(StringComparer.Ordinal);
+        public List<string> Errors { get; } = [];
+
+        public void Error(string key, string value, string accepted) =>
+            Errors.Add($"{Settings.Namespace}:{key}: {Quote(value)} is not accepted; expected {accepted}.");
+
+        private string? Raw(string key)
+        {
+            _read.Add(key);
+            return values.TryGetValue(key, out var v) && v is not null ? v : null;
+        }
+
+        public string Text(string key, string fallback, Regex pattern, string accepted)
+        {
+            var raw = Raw(key);
+            if (raw is null) return fallback;
+            if (pattern.IsMatch(raw)) return raw;
+            Error(key, raw, accepted);
+            return fallback;
+        }
+
+        public string OneOf(string key, string fallback, params string[] allowed)
+        {
+            var raw = Raw(key);
+            if (raw is null) return fallback;
+            if (allowed.Contains(raw, StringComparer.Ordinal)) return raw;
+            Error(key, raw, "one of " + string.Join(", ", allowed));
+            return fallback;
+        }
+
+        public int Integer(string key, int fallback, int min, int max)
+        {
+            var raw = Raw(key);
+            if (raw is null) return fallback;
+            var range = max == int.MaxValue ? $"a whole number of at least {min}" : $"a whole number from {min} to {max}";
+            if (int.TryParse(raw.Trim(), NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value)
+                && value >= min && value <= max)
+                return value;
+            Error(key, raw, range);
+            return fallback;
+        }
+
+        public bool Boolean(string key, bool fallback)
+        {
+            var raw = Raw(key);
+            if (raw is null) return fallback;
+            switch (raw.Trim())
+            {
+                case "true": return true;
+                case "false": return false;
+                default:
+                    Error(key, raw, "true or false");
+                    return fallback;
+            }
+        }
+
+        public KafkaVersion? Version(KafkaVersion fallback)
+        {
+            var raw = Raw(Settings.KafkaVersion);
+            if (raw is null) return fallback;
+            if (!KafkaVersion.TryParse(raw.Trim(), out var version))
+            {
+                Error(Settings.KafkaVersion, raw, $"a release number such as {fallback}");
+                return null;
+            }
+            if (version.CompareTo(OldestSupportedKafka) < 0)
+            {
+                Error(Settings.KafkaVersion, raw,
+                    $"{OldestSupportedKafka} or newer (the broker's controller wait uses kafka-metadata-quorum.sh --bootstrap-controller, added in 3.7)");
+                return null;
+            }
+            return version;
+        }
+
+        public string HttpsUrl(string key, string fallback)
+        {
+            var raw = Raw(key);
+            if (raw is null) return fallback;
+            var trimmed = raw.Trim().TrimEnd('/');
+            if (Uri.TryCreate(trimmed, UriKind.Absolute, out var uri) && uri.Scheme == Uri.UriSchemeHttps
+                && string.IsNullOrEmpty(uri.Query) && string.IsNullOrEmpty(uri.Fragment)
+                && trimmed.All(c => c > ' ' && c < 127 && c is not ('\'' or '"' or '\\' or '`' or '$')))
+                return trimmed;
+            Error(key, raw, "an https:// URL without query, quotes or spaces, such as " + fallback);
+            return fallback;
+        }
+
+        public Ipv4Network? Cidr(string key, Ipv4Network fallback, int minPrefix, int maxPrefix)
+        {
+            var raw = Raw(key);
+            if (raw is null) return fallback;
+            if (!Ipv4Network.TryParse(raw.Trim(), out var network, out var reason))
+            {
+                Errors.Add($"{Settings.Namespace}:{key}: {Quote(raw)} {reason}; expected an IPv4 CIDR block from /{minPrefix} to /{maxPrefix} such as {fallback}.");
+                return null;
+            }
+            if (network.Prefix < minPrefix || network.Prefix > maxPrefix)
+            {
+                Error(key, raw, $"a prefix length from /{minPrefix} to /{maxPrefix}, such as {fallback}");
+                return null;
+            }
+            return network;
+        }
+
+        public string OptionalCidr(string key)
+        {
+            var raw = Raw(key);
+            if (string.IsNullOrWhiteSpace(raw)) return "";
+            return CheckedOpenCidr(key, raw.Trim()) is { } network ? network.ToString() : "";
+        }
+
+        public IReadOnlyList<Ipv4Network> CidrList(string key)
+        {
+            var raw = Raw(key);
+            if (string.IsNullOrWhiteSpace(raw)) return [];
+            List<string>? items = null;
+            try
+            {
+                items = JsonSerializer.Deserialize<List<string>>(raw);
+            }
+            catch (JsonException)
+            {
+            }
+            if (items is null)
+            {
+                Error(key, raw, "a list of IPv4 CIDR blocks, such as [\"10.1.0.0/16\"]");
+                return [];
+            }
+            var result = new List<Ipv4Network>();
+            foreach (var item in items)
+            {
+                if (CheckedOpenCidr(key, item?.Trim() ?? "") is { } network && !result.Contains(network))
+                    result.Add(network);
+            }
+            return result;
+        }
+
+        /// <summary>A CIDR that a security group rule may open to: anything but the whole internet.</summary>
+        private Ipv4Network? CheckedOpenCidr(string key, string text)
+        {
+            if (!Ipv4Network.TryParse(text, out var network, out var reason))
+            {
+                Errors.Add($"{Settings.Namespace}:{key}: {Quote(text)} {reason}; expected an IPv4 CIDR block such as 203.0.113.0/24.");
+                return null;
+            }
+            if (network.Prefix == 0)
+            {
+                Error(key, text, "a network narrower than 0.0.0.0/0: the listener has no authentication and must not face the whole internet");
+                return null;
+            }
+            return network;
+        }
+
+        public IReadOnlyDictionary<string, string> Properties(string key)
+        {
+            var result = new SortedDictionary<string, string>(StringComparer.Ordinal);
+            var raw = Raw(key);
+            if (string.IsNullOrWhiteSpace(raw)) return result;
+            JsonElement root;
+            try
+            {
+                root = JsonDocument.Parse(raw).RootElement;
+            }
+            catch (JsonException)
+            {
+                Error(key, raw, "an object of server.properties keys and values, such as {\"log.retention.hours\": \"168\"}");
+                return result;
+            }
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                Error(key, raw, "an object of server.properties keys and values, such as {\"log.retention.hours\": \"168\"}");
+                return result;
+            }
+            foreach (var property in root.EnumerateObject())
+            {
+                var name = property.Name;
+                if (ReservedPropertyKeys.Contains(name))
+                {
+                    Errors.Add($"{Settings.Namespace}:{key}: the key {Quote(name)} is not accepted; kraft-infra sets it from the topology "
+                               + "(node identity, controller quorum, listeners and log directories). Remove it; the reserved keys are "
+                               + string.Join(", ", ReservedPropertyKeys) + ".");
+                    continue;
+                }
+                if (!PropertyKeyPattern().IsMatch(name))
+                {
+                    Error(key, name, "server.properties keys made of letters, digits, '.', '_' and '-'");
+                    continue;
+                }
+                string? value = property.Value.ValueKind switch
+                {
+                    JsonValueKind.String => property.Value.GetString(),
+                    JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => property.Value.GetRawText(),
+                    _ => null,
+                };
+                if (value is null)
+                {
+                    Error(key, $"{name}: {property.Value.GetRawText()}", "a text, number or boolean value for each key");
+                    continue;
+                }
+                result[name] = value;
+            }
+            return result;
+        }
+
+        public void RejectUnknownKeys()
+        {
+            foreach (var key in values.Keys.Where(k => !_read.Contains(k)).Order(StringComparer.Ordinal))
+            {
+                var suggestion = Settings.All.MinBy(s => Distance(s.Key.ToLowerInvariant(), key.ToLowerInvariant()))!.Key;
+                Errors.Add($"{Settings.Namespace}:{key}: unknown setting; did you mean {Settings.Namespace}:{suggestion}? "
+                           + "The settings are listed in Pulumi.yaml and the README.");
+            }
+        }
+
+        private static string Quote(string value) => "\"" + value.Replace("\\", "\\\\").Replace("\"", "\\\"") + "\"";
+
+        private static int Distance(string a, string b)
+        {
+            var previous = Enumerable.Range(0, b.Length + 1).ToArray();
+            for (var i = 1; i <= a.Length; i++)
+            {
+                var current = new int[b.Length + 1];
+                current[0] = i;
+                for (var j = 1; j <= b.Length; j++)
+                    current[j] = Math.Min(Math.Min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                previous = current;
+            }
+            return previous[b.Length];
+        }
+    }
+}

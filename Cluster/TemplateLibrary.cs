@@ -1,0 +1,57 @@
+using System.Reflection;
+using System.Text.RegularExpressions;
+
+namespace KraftInfra.Cluster;
+
+/// <summary>
+/// The units and scripts in Templates/, embedded as the files they become on the node. A few carry
+/// <c>{{NAME}}</c> placeholders; rendering fails on a placeholder left unfilled or a value unused.
+/// </summary>
+public static partial class TemplateLibrary
+{
+    public const string BootScript = "boot.sh";
+    public const string InstallScript = "install-kafka.sh";
+    public const string WaitScript = "wait-for-controllers.sh";
+    public const string HeapScript = "kafka-heap-env.sh";
+    public const string ControllerUnit = "kafka-controller.service";
+    public const string BrokerUnit = "kafka-broker.service";
+
+    private const string Prefix = "KraftInfra.Cluster.Templates.";
+
+    public static IReadOnlyList<string> Names { get; } = typeof(TemplateLibrary).Assembly
+        .GetManifestResourceNames()
+        .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal))
+        .Select(n => n[Prefix.Length..])
+        .Order(StringComparer.Ordinal)
+        .ToList();
+
+    public static string Read(string name)
+    {
+        using var stream = typeof(TemplateLibrary).Assembly.GetManifestResourceStream(Prefix + name)
+            ?? throw new ArgumentException($"no template named {name}", nameof(name));
+        using var reader = new StreamReader(stream);
+        return reader.ReadToEnd();
+    }
+
+    public static string Render(string name, IReadOnlyDictionary<string, string>? values = null)
+    {
+        values ??= new Dictionary<string, string>();
+        var text = Read(name);
+        var used = new HashSet<string>(StringComparer.Ordinal);
+        var result = Placeholder().Replace(text, m =>
+        {
+            var key = m.Groups[1].Value;
+            if (!values.TryGetValue(key, out var value))
+                throw new InvalidOperationException($"template {name} needs a value for {{{{{key}}}}}");
+            used.Add(key);
+            return value;
+        });
+        var unused = values.Keys.Where(k => !used.Contains(k)).ToList();
+        if (unused.Count > 0)
+            throw new InvalidOperationException($"template {name} has no placeholder for {string.Join(", ", unused)}");
+        return result;
+    }
+
+    [GeneratedRegex(@"\{\{([A-Z_]+)\}\}")]
+    private static partial Regex Placeholder();
+}

@@ -1,0 +1,65 @@
+#!/bin/bash
+# First-boot steps of a kraft-infra node, run once per instance by cloud-init (runcmd).
+#
+# One script with `set -euo pipefail` rather than a list of runcmd lines: cloud-init runs runcmd
+# without -e, so a failed step there (a format that errors) would be hidden and cloud-init would
+# still report success. Here the first failure stops the boot and `cloud-init status` says error.
+# Every step is safe to run again: on a replaced instance the data volume already holds a file
+# system and formatted storage, and both are kept.
+set -euo pipefail
+
+# shellcheck source=/dev/null
+. /etc/kraft-infra/node.env
+
+log() { echo "kraft-infra boot: $*"; }
+
+log "${NODE_NAME} (node.id ${NODE_ID}, ${NODE_ROLE}) in cluster ${CLUSTER_ID}"
+
+# 1. The data volume. Nitro instances show EBS volumes as NVMe devices whose by-id link carries
+# the volume id; Xen instances keep the attachment's device name.
+device=""
+for _ in $(seq 1 150); do
+  for candidate in "$DATA_DEVICE_BY_ID" "$DATA_DEVICE_NAME" "${DATA_DEVICE_NAME/\/dev\/sd//dev/xvd}"; do
+    if [ -b "$candidate" ]; then
+      device=$(readlink -f "$candidate")
+      break 2
+    fi
+  done
+  sleep 2
+done
+[ -n "$device" ] || { log "ERROR: data volume ${DATA_VOLUME_ID} did not appear as ${DATA_DEVICE_BY_ID} or ${DATA_DEVICE_NAME}"; exit 1; }
+log "data volume ${DATA_VOLUME_ID} is ${device}"
+
+# Make a file system only on a blank volume: a replaced instance finds its data here.
+fs_type=$(blkid -o value -s TYPE "$device" || true)
+if [ -z "$fs_type" ]; then
+  log "volume is blank: making an ext4 file system"
+  mkfs.ext4 -q -L kafka-data "$device"
+else
+  log "volume already holds ${fs_type}: keeping it"
+fi
+fs_uuid=$(blkid -o value -s UUID "$device")
+if ! grep -q "^UUID=${fs_uuid} " /etc/fstab; then
+  # nofail: a missing volume must not stop the machine from booting (and being reachable by SSM).
+  echo "UUID=${fs_uuid} /var/lib/kafka ext4 defaults,noatime,nofail 0 2" >> /etc/fstab
+fi
+install -d -m 0755 /var/lib/kafka
+systemctl daemon-reload
+mountpoint -q /var/lib/kafka || mount /var/lib/kafka
+install -d -o kafka -g kafka -m 0750 /var/lib/kafka/data /var/lib/kafka/metadata
+install -d -o kafka -g kafka -m 0755 /var/log/kafka
+
+# 2. Java and Kafka.
+/usr/local/lib/kraft-infra/install-kafka.sh
+
+# 3. Storage, formatted with the cluster's shared id. --ignore-formatted keeps what a replaced
+# instance's volume already holds; the id goes as --cluster-id=ID because Kafka's form of it may
+# begin with '-', which as a separate argument would be taken for an option.
+runuser -u kafka -- env LOG_DIR=/var/log/kafka /opt/kafka/bin/kafka-storage.sh format --config /etc/kafka/server.properties --cluster-id="$CLUSTER_ID" --ignore-formatted
+
+# 4. Start Kafka now and at every boot. --no-block: a broker's start waits for the controllers,
+# and cloud-init must not sit on that wait; `systemctl status kafka` and the journal show it.
+systemctl daemon-reload
+systemctl enable kafka.service
+systemctl start --no-block kafka.service
+log "kafka.service enabled and starting; follow it with: journalctl -u kafka -f"
