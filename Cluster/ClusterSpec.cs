@@ -14,10 +14,10 @@ public sealed record ClusterSpec
     public int BrokerCount { get; init; } = 2;
 
     /// <summary>
-    /// Apache Kafka 4.1.1, the newest release listed in Kafka's own downloads page and release
-    /// notes when this default was chosen (see README "Kafka version").
+    /// Apache Kafka 4.3.1 (released 2026-06-25), the newest release on Kafka's own downloads page
+    /// when this default was chosen; see README "Kafka version".
     /// </summary>
-    public KafkaVersion KafkaVersion { get; init; } = KafkaVersion.Parse("4.1.1");
+    public KafkaVersion KafkaVersion { get; init; } = KafkaVersion.Parse("4.3.1");
 
     /// <summary>Apache's main download site; releases leave it once superseded.</summary>
     public string KafkaDownloadUrl { get; init; } = "https://downloads.apache.org/kafka";

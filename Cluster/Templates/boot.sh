@@ -12,14 +12,16 @@ set -euo pipefail
 . /etc/kraft-infra/node.env
 
 log() { echo "kraft-infra boot: $*"; }
+trap 'log "ERROR: \"$BASH_COMMAND\" failed (line $LINENO); the boot stopped there. See /var/log/cloud-init-output.log and journalctl -u kafka"' ERR
 
 log "${NODE_NAME} (node.id ${NODE_ID}, ${NODE_ROLE}) in cluster ${CLUSTER_ID}"
 
 # 1. The data volume. Nitro instances show EBS volumes as NVMe devices whose by-id link carries
-# the volume id; Xen instances keep the attachment's device name.
+# the volume id (newer udev rules may add a "_1" namespace suffix); Xen instances keep the
+# attachment's device name.
 device=""
 for _ in $(seq 1 150); do
-  for candidate in "$DATA_DEVICE_BY_ID" "$DATA_DEVICE_NAME" "${DATA_DEVICE_NAME/\/dev\/sd//dev/xvd}"; do
+  for candidate in "$DATA_DEVICE_BY_ID" "${DATA_DEVICE_BY_ID}_1" "$DATA_DEVICE_NAME" "${DATA_DEVICE_NAME/\/dev\/sd//dev/xvd}"; do
     if [ -b "$candidate" ]; then
       device=$(readlink -f "$candidate")
       break 2
@@ -55,11 +57,13 @@ install -d -o kafka -g kafka -m 0755 /var/log/kafka
 # 3. Storage, formatted with the cluster's shared id. --ignore-formatted keeps what a replaced
 # instance's volume already holds; the id goes as --cluster-id=ID because Kafka's form of it may
 # begin with '-', which as a separate argument would be taken for an option.
-runuser -u kafka -- env LOG_DIR=/var/log/kafka /opt/kafka/bin/kafka-storage.sh format --config /etc/kafka/server.properties --cluster-id="$CLUSTER_ID" --ignore-formatted
+# The line reads the id from node.env itself, so it can be re-run by hand exactly as written.
+# shellcheck disable=SC2016 # $CLUSTER_ID is expanded by the inner shell, after it sources node.env
+runuser -u kafka -- bash -c '. /etc/kraft-infra/node.env && LOG_DIR=/var/log/kafka exec /opt/kafka/bin/kafka-storage.sh format --config /etc/kafka/server.properties --cluster-id="$CLUSTER_ID" --ignore-formatted'
 
-# 4. Start Kafka now and at every boot. --no-block: a broker's start waits for the controllers,
-# and cloud-init must not sit on that wait; `systemctl status kafka` and the journal show it.
+# 4. Start Kafka now and at every boot. The start blocks until Kafka runs: on a broker that
+# includes its wait for the controllers, so `cloud-init status` says done only once Kafka is up.
+# If the wait gives up, the boot is marked failed here while systemd keeps retrying the unit.
 systemctl daemon-reload
-systemctl enable kafka.service
-systemctl start --no-block kafka.service
-log "kafka.service enabled and starting; follow it with: journalctl -u kafka -f"
+systemctl enable --now kafka.service
+log "kafka.service is running; follow it with: journalctl -u kafka -f"

@@ -35,11 +35,12 @@ reachable() {
 }
 
 # quorum_leader ENDPOINTS: prints the leader id the controllers report, fails when there is none.
+# Its own messages go to stderr (the journal too), as stdout is the answer.
 quorum_leader() {
   local output leader
   # A small heap for the tool: the broker's own heap settings are not meant for it.
   output=$(KAFKA_HEAP_OPTS="-Xmx256m" timeout 60 "$quorum_tool" --bootstrap-controller "$1" describe --status 2>&1) || {
-    log "no quorum leader yet: $(printf '%s' "$output" | tail -n 1)"
+    log "no quorum leader yet: $(printf '%s' "$output" | tail -n 1)" >&2
     return 1
   }
   leader=$(printf '%s\n' "$output" | sed -n 's/^LeaderId:[[:space:]]*//p' | head -n 1)
@@ -47,7 +48,7 @@ quorum_leader() {
     printf '%s' "$leader"
     return 0
   fi
-  log "no quorum leader yet (LeaderId: ${leader:-missing})"
+  log "no quorum leader yet (LeaderId: ${leader:-missing})" >&2
   return 1
 }
 
