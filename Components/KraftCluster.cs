@@ -1,0 +1,134 @@
+using System.Collections.Immutable;
+using KraftInfra.Cluster;
+using Pulumi;
+using Pulumi.Aws.Ec2;
+using Pulumi.Aws.Iam;
+using Pulumi.Random;
+
+namespace KraftInfra.Components;
+
+public sealed class KraftClusterArgs
+{
+    public required ClusterSpec Spec { get; init; }
+
+    /// <summary>One availability zone per zone slot, in slot order.</summary>
+    public required IReadOnlyList<string> ZoneNames { get; init; }
+
+    /// <summary>The Ubuntu image new nodes boot from.</summary>
+    public required string ImageId { get; init; }
+
+    /// <summary>The stack's region, for the SSM commands in the outputs.</summary>
+    public required string Region { get; init; }
+}
+
+/// <summary>
+/// A KRaft cluster: the cluster id (a RandomUuid, in Kafka's form on every node), the network,
+/// the nodes' instance role, and one <see cref="KafkaNode"/> per node of the topology. Holds no
+/// Kafka knowledge: the Cluster library plans every node and renders its user data.
+/// </summary>
+public sealed class KraftCluster : ComponentResource
+{
+    [Output("clusterId")]
+    public Output<string> ClusterId { get; }
+
+    [Output("bootstrapServers")]
+    public Output<string> BootstrapServers { get; }
+
+    [Output("controllerQuorum")]
+    public Output<string> ControllerQuorum { get; }
+
+    /// <summary>Per node: name, nodeId, role, zone, instanceId, privateIp, publicIp, ssmCommand.</summary>
+    [Output("nodes")]
+    public Output<ImmutableArray<ImmutableDictionary<string, object>>> Nodes { get; }
+
+    [Output("vpcId")]
+    public Output<string> VpcId { get; }
+
+    public IReadOnlyList<KafkaNode> KafkaNodes { get; }
+
+    public KraftCluster(string name, KraftClusterArgs args, ComponentResourceOptions? options = null)
+        : base("kraft-infra:index:KraftCluster", name, options)
+    {
+        var spec = args.Spec;
+        var topology = Topology.Plan(spec);
+        var child = new CustomResourceOptions { Parent = this };
+
+        // The cluster's identity: formatted into every node's storage. Created once, kept for
+        // the life of the stack (a new id would make every node a stranger to the others).
+        var clusterUuid = new RandomUuid($"{name}-cluster-id", new RandomUuidArgs(), child);
+
+        var network = new ClusterNetwork($"{name}-network", new ClusterNetworkArgs
+        {
+            Spec = spec,
+            Topology = topology,
+            ZoneNames = args.ZoneNames,
+        }, new ComponentResourceOptions { Parent = this });
+
+        var role = new Role($"{name}-node", new RoleArgs
+        {
+            AssumeRolePolicy = NodeAccess.AssumeRolePolicyJson,
+            Description = $"kraft-infra {spec.ClusterName}: Kafka nodes (SSM agent)",
+            Tags = ResourceTags.ForCluster(spec, $"{spec.ClusterName}-node").ToInputMap(),
+        }, child);
+        _ = new RolePolicyAttachment($"{name}-node-ssm", new RolePolicyAttachmentArgs
+        {
+            Role = role.Name,
+            PolicyArn = NodeAccess.SsmManagedInstanceCorePolicyArn,
+        }, child);
+        var profile = new InstanceProfile($"{name}-node", new InstanceProfileArgs
+        {
+            Role = role.Name,
+            Tags = ResourceTags.ForCluster(spec, $"{spec.ClusterName}-node").ToInputMap(),
+        }, child);
+
+        Input<string>? keyName = null;
+        if (spec.SshEnabled)
+        {
+            var key = new KeyPair($"{name}-ssh", new KeyPairArgs
+            {
+                PublicKey = spec.SshPublicKey,
+                Tags = ResourceTags.ForCluster(spec, $"{spec.ClusterName}-ssh").ToInputMap(),
+            }, child);
+            keyName = key.KeyName;
+        }
+
+        KafkaNodes = topology.Nodes.Select(node => new KafkaNode(node.Name, new KafkaNodeArgs
+        {
+            Spec = spec,
+            Topology = topology,
+            Node = node,
+            ZoneName = args.ZoneNames[node.ZoneSlot],
+            SubnetId = network.SubnetIds[node.ZoneSlot],
+            SecurityGroupId = network.SecurityGroupId,
+            InstanceProfileName = profile.Name,
+            ImageId = args.ImageId,
+            ClusterUuid = clusterUuid.Result,
+            KeyName = keyName,
+        }, new ComponentResourceOptions { Parent = this })).ToList();
+
+        ClusterId = clusterUuid.Result.Apply(KafkaClusterId.FromUuid);
+        BootstrapServers = Output.Create(topology.BootstrapServers(spec));
+        ControllerQuorum = Output.Create(topology.QuorumVoters);
+        VpcId = network.VpcId;
+        Nodes = Output.All(KafkaNodes.Select(n => NodeSummary(n, args.ZoneNames[n.Plan.ZoneSlot], args.Region)));
+        RegisterOutputs(new Dictionary<string, object?>
+        {
+            ["clusterId"] = ClusterId,
+            ["bootstrapServers"] = BootstrapServers,
+            ["controllerQuorum"] = ControllerQuorum,
+            ["nodes"] = Nodes,
+            ["vpcId"] = VpcId,
+        });
+    }
+
+    private static Output<ImmutableDictionary<string, object>> NodeSummary(KafkaNode node, string zone, string region) =>
+        Output.Tuple(node.InstanceId, node.PrivateIp, node.PublicIp).Apply(t => ImmutableDictionary<string, object>.Empty
+            .Add("name", node.Plan.Name)
+            .Add("nodeId", node.Plan.NodeId)
+            .Add("role", node.Plan.Role.ToKafkaName())
+            .Add("zone", zone)
+            .Add("instanceId", t.Item1)
+            .Add("privateIp", t.Item2)
+            .Add("publicIp", t.Item3 ?? "")
+            .Add("ssmCommand", NodeAccess.SsmSessionCommand(t.Item1, region)));
+}

@@ -1,0 +1,79 @@
+using System.Collections.Immutable;
+using KraftInfra.Cluster;
+using KraftInfra.Components;
+using Pulumi;
+using Aws = Pulumi.Aws;
+
+return await Deployment.RunAsync(Program.DefineStackAsync);
+
+/// <summary>The stack: config → ClusterSpec → KraftCluster → stack outputs.</summary>
+public partial class Program
+{
+    /// <summary>
+    /// The whole stack body, also run by the mock tests under Deployment.TestAsync. Every check
+    /// that can fail happens before the first resource is registered: bad config, too few zones.
+    /// </summary>
+    public static async Task<IDictionary<string, object?>> DefineStackAsync()
+    {
+        var spec = ReadSpec(new Config());
+
+        var zones = await Aws.GetAvailabilityZones.InvokeAsync(new Aws.GetAvailabilityZonesArgs
+        {
+            State = "available",
+            // Regular zones only: Local and Wavelength Zones need an opt-in and lack most instance types.
+            Filters = [new Aws.Inputs.GetAvailabilityZonesFilterArgs { Name = "opt-in-status", Values = ["opt-in-not-required"] }],
+        });
+        var region = (await Aws.GetRegion.InvokeAsync()).Region;
+        var zoneNames = zones.Names.Order(StringComparer.Ordinal).ToImmutableArray();
+        if (zoneNames.Length < spec.AvailabilityZoneCount)
+            throw new RunException(
+                $"{Settings.Get(Settings.AvailabilityZoneCount).QualifiedKey}: {spec.AvailabilityZoneCount} is more than the "
+                + $"{zoneNames.Length} availability zones region {region} offers ({string.Join(", ", zoneNames)}); choose at most {zoneNames.Length}.");
+
+        var image = await Aws.Ec2.GetAmi.InvokeAsync(new Aws.Ec2.GetAmiArgs
+        {
+            MostRecent = true,
+            Owners = [UbuntuImage.CanonicalOwnerId],
+            Filters =
+            [
+                new Aws.Ec2.Inputs.GetAmiFilterArgs { Name = "name", Values = [UbuntuImage.NamePattern(spec.Architecture)] },
+                new Aws.Ec2.Inputs.GetAmiFilterArgs { Name = "architecture", Values = [spec.Architecture] },
+            ],
+        });
+
+        var cluster = new KraftCluster(spec.ClusterName, new KraftClusterArgs
+        {
+            Spec = spec,
+            ZoneNames = zoneNames.Take(spec.AvailabilityZoneCount).ToList(),
+            ImageId = image.Id,
+            Region = region,
+        });
+
+        return new Dictionary<string, object?>
+        {
+            ["clusterId"] = cluster.ClusterId,
+            ["bootstrapServers"] = cluster.BootstrapServers,
+            ["controllerQuorum"] = cluster.ControllerQuorum,
+            ["nodes"] = cluster.Nodes,
+            ["vpcId"] = cluster.VpcId,
+            ["imageId"] = image.Id,
+        };
+    }
+
+    /// <summary>Reads every kraft-infra key; all problems stop the program together, warnings go to Pulumi's log.</summary>
+    private static ClusterSpec ReadSpec(Config config)
+    {
+        var values = new Dictionary<string, string>(StringComparer.Ordinal);
+        foreach (var setting in Settings.All)
+        {
+            if (config.Get(setting.Key) is { } value)
+                values[setting.Key] = value;
+        }
+        var result = ClusterSpecParser.Parse(values);
+        foreach (var warning in result.Warnings)
+            Log.Warn(warning);
+        if (!result.Ok)
+            throw new RunException(new ClusterSpecException(result.Errors).Message);
+        return result.Spec!;
+    }
+}
