@@ -67,6 +67,21 @@ public sealed record ClusterSpec
 
     public bool SshEnabled => SshCidr.Length > 0 && SshPublicKey.Length > 0;
 
+    /// <summary>When true, pulumi up ends only once the quorum has a caught-up leader and every broker is registered.</summary>
+    public bool WaitForReady { get; init; } = true;
+
+    /// <summary>How long pulumi up waits for the cluster to be ready (and for each topics step).</summary>
+    public int ReadinessTimeoutSeconds { get; init; } = 1200;
+
+    /// <summary>Topics the stack declares; applied through a broker after the readiness check.</summary>
+    public IReadOnlyList<TopicSpec> Topics { get; init; } = [];
+
+    /// <summary>The replication factor a topic gets when it names none: what the brokers use by default.</summary>
+    public int DefaultReplicationFactor => DefaultReplicationFactorFor(BrokerCount);
+
+    /// <summary>Kafka's default of 3 replicas, capped at what the brokers can hold.</summary>
+    public static int DefaultReplicationFactorFor(int brokerCount) => Math.Min(3, brokerCount);
+
     public string InstanceType(NodeRole role) => role == NodeRole.Controller ? ControllerInstanceType : BrokerInstanceType;
     public int VolumeSizeGiB(NodeRole role) => role == NodeRole.Controller ? ControllerVolumeSizeGiB : BrokerVolumeSizeGiB;
     public string Heap(NodeRole role) => role == NodeRole.Controller ? ControllerHeap : BrokerHeap;

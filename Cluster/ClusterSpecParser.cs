@@ -67,6 +67,9 @@ public static partial class ClusterSpecParser
         var sshCidr = r.OptionalCidr(Settings.SshCidr);
         var sshKey = r.Text(Settings.SshPublicKey, d.SshPublicKey, SshKeyPattern(),
             "empty, or one OpenSSH public key line such as 'ssh-ed25519 AAAA... me@host'");
+        var waitForReady = r.Boolean(Settings.WaitForReady, d.WaitForReady);
+        var readinessTimeout = r.Integer(Settings.ReadinessTimeoutSeconds, d.ReadinessTimeoutSeconds, 60, 7200);
+        var topics = r.Topics(Settings.Topics, brokers);
         r.RejectUnknownKeys();
 
         if (clientPort == controllerPort)
@@ -96,6 +99,9 @@ public static partial class ClusterSpecParser
         }
 
         var warnings = new List<string>();
+        if (topics.Count > 0 && !waitForReady)
+            warnings.Add($"{Settings.Namespace}:{Settings.Topics}: {topics.Count} topic(s) declared but {Settings.Namespace}:{Settings.WaitForReady} is false, "
+                         + "so pulumi up neither waits for the cluster nor applies them.");
         if (controllers < 3 || controllers % 2 == 0)
         {
             var tolerated = (controllers - 1) / 2;
@@ -140,6 +146,9 @@ public static partial class ClusterSpecParser
             BrokerProperties = brokerProps,
             SshCidr = sshCidr,
             SshPublicKey = sshKey,
+            WaitForReady = waitForReady,
+            ReadinessTimeoutSeconds = readinessTimeout,
+            Topics = topics,
         };
         return new SpecResult(spec, [], warnings);
     }
@@ -378,6 +387,154 @@ public static partial class ClusterSpecParser
                 result[name] = value;
             }
             return result;
+        }
+
+        /// <summary>
+        /// The declared topics, checked as Kafka would (name rules, collisions) and against the
+        /// cluster (a replication factor above the broker count can never be met).
+        /// </summary>
+        public IReadOnlyList<TopicSpec> Topics(string key, int brokerCount)
+        {
+            var raw = Raw(key);
+            var result = new List<TopicSpec>();
+            if (string.IsNullOrWhiteSpace(raw)) return result;
+            JsonElement root;
+            try
+            {
+                root = JsonDocument.Parse(raw).RootElement;
+            }
+            catch (JsonException)
+            {
+                root = default;
+            }
+            const string shape = "a list of {name, partitions, replicationFactor, config} objects, such as [{\"name\": \"orders\", \"partitions\": 6}]";
+            if (root.ValueKind != JsonValueKind.Array)
+            {
+                Error(key, raw, shape);
+                return result;
+            }
+            var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+            var index = -1;
+            foreach (var item in root.EnumerateArray())
+            {
+                index++;
+                var at = $"{key}[{index}]";
+                if (item.ValueKind != JsonValueKind.Object)
+                {
+                    Error(at, item.GetRawText(), shape);
+                    continue;
+                }
+                var ok = true;
+                string? name = null;
+                int partitions = 1, factor = ClusterSpec.DefaultReplicationFactorFor(brokerCount);
+                var config = new SortedDictionary<string, string>(StringComparer.Ordinal);
+                foreach (var field in item.EnumerateObject())
+                {
+                    switch (field.Name)
+                    {
+                        case "name":
+                            name = field.Value.ValueKind == JsonValueKind.String ? field.Value.GetString() : null;
+                            if (TopicNameProblem(name, field.Value.GetRawText()) is { } problem)
+                            {
+                                Errors.Add($"{Settings.Namespace}:{at}.name: {problem}");
+                                ok = false;
+                            }
+                            break;
+                        case "partitions":
+                            ok &= WholeNumber(at + ".partitions", field.Value, 1, 1_000_000, out partitions);
+                            break;
+                        case "replicationFactor":
+                            ok &= WholeNumber(at + ".replicationFactor", field.Value, 1, brokerCount, out factor,
+                                $" (the cluster has {brokerCount} broker{(brokerCount == 1 ? "" : "s")}; Kafka can't place more replicas than brokers)");
+                            break;
+                        case "config":
+                            ok &= TopicConfig(at + ".config", field.Value, config);
+                            break;
+                        default:
+                            Errors.Add($"{Settings.Namespace}:{at}: unknown field \"{field.Name}\"; a topic has name, partitions, replicationFactor and config.");
+                            ok = false;
+                            break;
+                    }
+                }
+                if (name is null)
+                {
+                    if (!item.TryGetProperty("name", out _))
+                        Errors.Add($"{Settings.Namespace}:{at}: the topic has no name; every topic needs \"name\".");
+                    continue;
+                }
+                // Kafka treats '.' and '_' alike in metric names and refuses topics that collide so.
+                var unified = name.Replace('.', '_');
+                if (seen.TryGetValue(unified, out var earlier))
+                {
+                    Errors.Add($"{Settings.Namespace}:{at}.name: \"{name}\" is not accepted; "
+                               + (earlier == name ? "it is declared twice" : $"it collides with \"{earlier}\" ('.' and '_' count as the same character in Kafka's topic names)")
+                               + "; declare each topic once.");
+                    continue;
+                }
+                seen[unified] = name;
+                if (ok)
+                    result.Add(new TopicSpec(name, partitions, factor, config));
+            }
+            return result;
+        }
+
+        private static string? TopicNameProblem(string? name, string rawValue)
+        {
+            const string rule = "expected 1 to 249 ASCII letters, digits, '.', '_' and '-', not \".\" or \"..\"";
+            if (name is null)
+                return $"{rawValue} is not accepted; {rule}.";
+            if (name.Length == 0 || name.Length > TopicSpec.MaxNameLength || name is "." or ".."
+                || !name.All(c => c is (>= 'a' and <= 'z') or (>= 'A' and <= 'Z') or (>= '0' and <= '9') or '.' or '_' or '-'))
+                return $"{Quote(name)} is not accepted; {rule}.";
+            if (TopicSpec.InternalTopics.Contains(name))
+                return $"{Quote(name)} is not accepted; it is one of Kafka's internal topics, which Kafka creates itself.";
+            return null;
+        }
+
+        private bool WholeNumber(string at, JsonElement value, int min, int max, out int number, string why = "")
+        {
+            number = 0;
+            if (value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out number) && number >= min && number <= max)
+                return true;
+            if (value.ValueKind == JsonValueKind.String && int.TryParse(value.GetString(), NumberStyles.None, CultureInfo.InvariantCulture, out number)
+                && number >= min && number <= max)
+                return true;
+            Errors.Add($"{Settings.Namespace}:{at}: {value.GetRawText()} is not accepted; expected a whole number from {min} to {max}{why}.");
+            return false;
+        }
+
+        private bool TopicConfig(string at, JsonElement value, SortedDictionary<string, string> config)
+        {
+            if (value.ValueKind != JsonValueKind.Object)
+            {
+                Errors.Add($"{Settings.Namespace}:{at}: {value.GetRawText()} is not accepted; expected an object of topic-level config keys and values, such as {{\"retention.ms\": \"604800000\"}}.");
+                return false;
+            }
+            var ok = true;
+            foreach (var entry in value.EnumerateObject())
+            {
+                if (!TopicSpec.TopicConfigKeys.Contains(entry.Name))
+                {
+                    Errors.Add($"{Settings.Namespace}:{at}: {Quote(entry.Name)} is not a topic-level config key; the keys are "
+                               + string.Join(", ", TopicSpec.TopicConfigKeys) + ".");
+                    ok = false;
+                    continue;
+                }
+                string? text = entry.Value.ValueKind switch
+                {
+                    JsonValueKind.String => entry.Value.GetString(),
+                    JsonValueKind.Number or JsonValueKind.True or JsonValueKind.False => entry.Value.GetRawText(),
+                    _ => null,
+                };
+                if (text is null || text.Any(char.IsControl))
+                {
+                    Errors.Add($"{Settings.Namespace}:{at}.{entry.Name}: {entry.Value.GetRawText()} is not accepted; expected a text, number or boolean value on one line.");
+                    ok = false;
+                    continue;
+                }
+                config[entry.Name] = text;
+            }
+            return ok;
         }
 
         public void RejectUnknownKeys()

@@ -126,7 +126,7 @@ public sealed class KafkaProperties
     /// </summary>
     private static IEnumerable<(string, string)> Replication(ClusterSpec spec)
     {
-        var factor = Math.Min(3, spec.BrokerCount);
+        var factor = spec.DefaultReplicationFactor;
         // One replica may be lost with writes still accepted; with one replica nothing can be lost.
         var minIsr = Math.Max(1, Math.Min(2, factor - 1));
         var rf = factor.ToString(CultureInfo.InvariantCulture);

@@ -55,6 +55,9 @@ public static class Settings
     public const string BrokerProperties = "brokerProperties";
     public const string SshCidr = "sshCidr";
     public const string SshPublicKey = "sshPublicKey";
+    public const string WaitForReady = "waitForReady";
+    public const string ReadinessTimeoutSeconds = "readinessTimeoutSeconds";
+    public const string Topics = "topics";
 
     public static IReadOnlyList<Setting> All { get; } = Build();
 
@@ -115,6 +118,12 @@ public static class Settings
                 "IPv4 CIDR allowed to SSH to the nodes. SSH stays closed unless this and sshPublicKey are both set; SSM needs neither."),
             new(SshPublicKey, SettingType.String, d.SshPublicKey,
                 "OpenSSH public key installed for the ubuntu user when SSH is enabled."),
+            new(WaitForReady, SettingType.Boolean, d.WaitForReady,
+                "When true, pulumi up ends only once the controller quorum has a caught-up leader and every broker is registered (checked on a broker through SSM), then applies topics."),
+            new(ReadinessTimeoutSeconds, SettingType.Integer, d.ReadinessTimeoutSeconds,
+                "How long (60 to 7200 s) pulumi up waits for the cluster to become ready before the update fails (the instances stay)."),
+            new(Topics, SettingType.Array, new List<Dictionary<string, object>>(),
+                "Topics to create through a broker: a list of {name, partitions (default 1), replicationFactor (default min(3, brokerCount)), config (topic-level keys)}. Partitions are only ever raised; removing a topic from the list does not delete it."),
         ];
     }
 }

@@ -16,6 +16,15 @@ public static partial class TemplateLibrary
     public const string ControllerUnit = "kafka-controller.service";
     public const string BrokerUnit = "kafka-broker.service";
 
+    /// <summary>Run on a broker through SSM: is the quorum led and caught up, are all brokers registered?</summary>
+    public const string ReadyScript = "kafka-ready.sh";
+
+    /// <summary>Run on a broker through SSM: applies the declared topic list through the broker.</summary>
+    public const string TopicsScript = "kafka-topics-apply.sh";
+
+    /// <summary>Run on the machine running Pulumi: drives SSM Run Command with the AWS CLI.</summary>
+    public const string SsmDriverScript = "ssm-run-command.sh";
+
     private const string Prefix = "KraftInfra.Cluster.Templates.";
 
     public static IReadOnlyList<string> Names { get; } = typeof(TemplateLibrary).Assembly

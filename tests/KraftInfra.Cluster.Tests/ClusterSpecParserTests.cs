@@ -230,7 +230,7 @@ public class ClusterSpecParserTests
                 SettingType.String => s.Default is string,
                 SettingType.Integer => s.Default is int,
                 SettingType.Boolean => s.Default is bool,
-                SettingType.Array => s.Default is IEnumerable<string>,
+                SettingType.Array => s.Default is System.Collections.IList,
                 SettingType.Object => s.Default is IReadOnlyDictionary<string, string>,
                 _ => false,
             };
@@ -245,7 +245,7 @@ public class ClusterSpecParserTests
         var asText = Settings.All.ToDictionary(s => s.Key, s => s.Default switch
         {
             bool b => b ? "true" : "false",
-            IEnumerable<string> list when s.Type == SettingType.Array => System.Text.Json.JsonSerializer.Serialize(list),
+            System.Collections.IList list => System.Text.Json.JsonSerializer.Serialize(list),
             IReadOnlyDictionary<string, string> map => System.Text.Json.JsonSerializer.Serialize(map),
             var v => Convert.ToString(v, System.Globalization.CultureInfo.InvariantCulture)!,
         });
