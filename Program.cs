@@ -47,6 +47,7 @@ public partial class Program
             ZoneNames = zoneNames.Take(spec.AvailabilityZoneCount).ToList(),
             ImageId = image.Id,
             Region = region,
+            Profile = Aws.Config.Profile,
         });
 
         return new Dictionary<string, object?>
@@ -57,6 +58,8 @@ public partial class Program
             ["nodes"] = cluster.Nodes,
             ["vpcId"] = cluster.VpcId,
             ["imageId"] = image.Id,
+            ["readiness"] = cluster.Readiness,
+            ["topics"] = cluster.Topics,
         };
     }
 

@@ -150,7 +150,32 @@ public static partial class ClusterSpecParser
             ReadinessTimeoutSeconds = readinessTimeout,
             Topics = topics,
         };
-        return new SpecResult(spec, [], warnings);
+        var tooLarge = UserDataTooLarge(spec);
+        return tooLarge.Count > 0 ? new SpecResult(null, tooLarge, warnings) : new SpecResult(spec, [], warnings);
+    }
+
+    /// <summary>
+    /// EC2 refuses user data above 16 KB even gzipped. Render every node now, with cloud values of
+    /// their longest realistic shape, so an oversized one is refused before anything is created.
+    /// </summary>
+    private static List<string> UserDataTooLarge(ClusterSpec spec)
+    {
+        var errors = new List<string>();
+        var topology = Topology.Plan(spec);
+        foreach (var node in topology.Nodes)
+        {
+            var facts = new NodeCloudFacts("ffffffff-ffff-4fff-bfff-ffffffffffff", "vol-fffffffffffffffff", "zone-name-of-twenty-c");
+            try
+            {
+                NodeUserData.Render(spec, topology, node, facts);
+            }
+            catch (InvalidOperationException e)
+            {
+                var key = node.Role == NodeRole.Controller ? Settings.ControllerProperties : Settings.BrokerProperties;
+                errors.Add($"{Settings.Namespace}:{key}: node {node.Name} would not fit EC2's user data: {e.Message}; shorten the extra properties.");
+            }
+        }
+        return errors;
     }
 
     private static int? JavaMajor(string package) =>

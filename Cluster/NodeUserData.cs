@@ -43,7 +43,12 @@ public static class NodeUserData
             Script(TemplateLibrary.HeapScript),
         };
         if (node.Role == NodeRole.Broker)
+        {
             files.Add(Script(TemplateLibrary.WaitScript));
+            // Run through SSM by pulumi up (the readiness check and the topics step).
+            files.Add(Script(TemplateLibrary.ReadyScript));
+            files.Add(Script(TemplateLibrary.TopicsScript));
+        }
 
         return new CloudConfig
         {

@@ -17,8 +17,11 @@ public sealed class KraftClusterArgs
     /// <summary>The Ubuntu image new nodes boot from.</summary>
     public required string ImageId { get; init; }
 
-    /// <summary>The stack's region, for the SSM commands in the outputs.</summary>
+    /// <summary>The stack's region, for the SSM commands in the outputs and the readiness check.</summary>
     public required string Region { get; init; }
+
+    /// <summary>The AWS provider's profile, if the stack names one, for the readiness check's AWS CLI.</summary>
+    public string? Profile { get; init; }
 }
 
 /// <summary>
@@ -43,6 +46,14 @@ public sealed class KraftCluster : ComponentResource
 
     [Output("vpcId")]
     public Output<string> VpcId { get; }
+
+    /// <summary>The readiness line, or a note that pulumi up did not wait.</summary>
+    [Output("readiness")]
+    public Output<string> Readiness { get; }
+
+    /// <summary>The declared topics, all existing after the update (empty when not applied).</summary>
+    [Output("topics")]
+    public Output<ImmutableArray<string>> Topics { get; }
 
     public IReadOnlyList<KafkaNode> KafkaNodes { get; }
 
@@ -106,6 +117,25 @@ public sealed class KraftCluster : ComponentResource
             KeyName = keyName,
         }, new ComponentResourceOptions { Parent = this })).ToList();
 
+        if (spec.WaitForReady)
+        {
+            var readiness = new ClusterReadiness($"{name}-readiness", new ClusterReadinessArgs
+            {
+                Spec = spec,
+                Topology = topology,
+                Nodes = KafkaNodes,
+                Region = args.Region,
+                Profile = args.Profile,
+            }, new ComponentResourceOptions { Parent = this });
+            Readiness = readiness.Readiness;
+            Topics = readiness.Topics;
+        }
+        else
+        {
+            Readiness = Output.Create("not checked (waitForReady is false)");
+            Topics = Output.Create(ImmutableArray<string>.Empty);
+        }
+
         ClusterId = clusterUuid.Result.Apply(KafkaClusterId.FromUuid);
         BootstrapServers = Output.Create(topology.BootstrapServers(spec));
         ControllerQuorum = Output.Create(topology.QuorumVoters);
@@ -118,6 +148,8 @@ public sealed class KraftCluster : ComponentResource
             ["controllerQuorum"] = ControllerQuorum,
             ["nodes"] = Nodes,
             ["vpcId"] = VpcId,
+            ["readiness"] = Readiness,
+            ["topics"] = Topics,
         });
     }
 

@@ -267,3 +267,36 @@ public class ClusterSpecParserTests
         public int GetHashCode(ClusterTopology obj) => obj.QuorumVoters.GetHashCode();
     }
 }
+
+public class UserDataBudgetTests
+{
+    [Fact]
+    public void Extra_properties_too_large_for_ec2s_user_data_are_refused_before_anything_is_made()
+    {
+        // Random text does not compress: 20 KB of it can't fit 16 KB, gzipped or not.
+        var random = new Random(7);
+        var noise = new string(Enumerable.Range(0, 20_000).Select(_ => (char)random.Next('a', 'z' + 1)).ToArray());
+        var result = ClusterSpecParser.Parse(new Dictionary<string, string>
+        {
+            [Settings.BrokerProperties] = $"{{\"x.noise\": \"{noise}\"}}",
+        });
+
+        Assert.False(result.Ok);
+        var error = Assert.Single(result.Errors, e => e.Contains("kraft-broker-1"));
+        Assert.StartsWith("kraft-infra:brokerProperties: node kraft-broker-1 would not fit EC2's user data", error);
+    }
+
+    [Fact]
+    public void A_three_by_three_cluster_with_topics_and_extras_fits()
+    {
+        var result = ClusterSpecParser.Parse(new Dictionary<string, string>
+        {
+            [Settings.ControllerCount] = "3",
+            [Settings.BrokerCount] = "9",
+            [Settings.AvailabilityZoneCount] = "3",
+            [Settings.BrokerProperties] = "{\"log.retention.hours\": \"168\", \"num.io.threads\": \"16\", \"auto.create.topics.enable\": \"false\"}",
+        });
+
+        Assert.True(result.Ok, string.Join("\n", result.Errors));
+    }
+}

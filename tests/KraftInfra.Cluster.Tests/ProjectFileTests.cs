@@ -100,9 +100,13 @@ public class ProjectFileTests
     public void The_readme_lists_every_setting_with_its_type_and_default()
     {
         var readme = RepoFiles.Read("README.md");
+        var start = readme.IndexOf("\n## Configuration\n", StringComparison.Ordinal);
+        Assert.True(start >= 0, "README has no Configuration section");
+        var end = readme.IndexOf("\n## ", start + 1, StringComparison.Ordinal);
+        var section = readme[start..(end < 0 ? readme.Length : end)];
         foreach (var setting in Settings.All)
         {
-            var row = readme.Split('\n').SingleOrDefault(l => l.StartsWith($"| `{setting.Key}` |", StringComparison.Ordinal));
+            var row = section.Split('\n').SingleOrDefault(l => l.StartsWith($"| `{setting.Key}` |", StringComparison.Ordinal));
             Assert.True(row is not null, $"README has no config table row for {setting.Key}");
             var cells = row!.Split('|').Select(c => c.Trim()).ToArray();
             Assert.Equal(setting.Type.ToString().ToLowerInvariant(), cells[2]);

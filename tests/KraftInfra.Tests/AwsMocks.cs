@@ -16,6 +16,8 @@ public sealed class AwsMocks : IMocks
     public const string Region = "eu-west-1";
     public static readonly string[] ZoneNames = ["eu-west-1a", "eu-west-1b", "eu-west-1c"];
 
+    public const string ReadyLine = "ready: leader 1, voters 1,2 caught up, brokers 101,102 registered";
+
     private int _counter;
 
     /// <summary>Inputs of every registered resource, by "type::name".</summary>
@@ -58,8 +60,17 @@ public sealed class AwsMocks : IMocks
                 or "aws:ec2/routeTable:RouteTable" or "aws:ec2/routeTableAssociation:RouteTableAssociation"
                 or "aws:ec2/securityGroup:SecurityGroup" or "aws:ec2/volumeAttachment:VolumeAttachment"
                 or "aws:vpc/securityGroupIngressRule:SecurityGroupIngressRule" or "aws:vpc/securityGroupEgressRule:SecurityGroupEgressRule"
-                or "aws:iam/rolePolicyAttachment:RolePolicyAttachment" or "command:local:Command":
+                or "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
                 id = $"{args.Name}-{n}";
+                break;
+            case "command:local:Command":
+                // What the node scripts print, as the driver passes it through.
+                id = $"{args.Name}-{n}";
+                var environment = (IReadOnlyDictionary<string, object>)args.Inputs["environment"];
+                state["stdout"] = ((string)environment["KRAFT_REMOTE_SCRIPT"]).EndsWith("/kafka-ready.sh", StringComparison.Ordinal)
+                    ? ReadyLine
+                    : "created orders (partitions 6, replication factor 2)\ntopics: orders,orders.dead-letter\n";
+                state["stderr"] = "";
                 break;
             default:
                 throw new NotSupportedException($"the program registered an unexpected resource type {args.Type} ({args.Name})");

@@ -1,0 +1,218 @@
+#!/bin/bash
+# Run on one broker through SSM Run Command: is the cluster ready for clients? A broker that
+# started is not enough: the controller quorum must have a leader with every voter caught up,
+# and every broker of the topology must be registered and answering on its client listener.
+#
+# Usage: kafka-ready.sh EXPECTED_BROKER_IDS   (the topology's broker node ids, e.g. 101,102)
+#
+# Answers with exactly one line on stdout, written for a person:
+#   ready: leader 1, voters 1,2 caught up, brokers 101,102 registered             (exit 0)
+#   not ready: no quorum leader (LeaderId: -1); broker 102 not registered (seen: 101)   (exit 1)
+# A usage or configuration error is one line on stderr (exit 2). It asks Kafka's own tools:
+# kafka-metadata-quorum.sh (describe --status, --replication) through the controllers named in
+# controller.quorum.voters, and kafka-broker-api-versions.sh through this broker's listener.
+set -euo pipefail
+
+usage() {
+  echo "usage: kafka-ready.sh EXPECTED_BROKER_IDS (comma-separated broker node ids, e.g. 101,102)" >&2
+  exit 2
+}
+fail() { echo "kafka-ready: ERROR: $*" >&2; exit 2; }
+
+if [ $# -ne 1 ] || ! [[ $1 =~ ^[0-9]+(,[0-9]+)*$ ]]; then
+  usage
+fi
+IFS=',' read -r -a expected_brokers <<< "$1"
+
+config=${KRAFT_KAFKA_CONFIG:-/etc/kafka/server.properties}
+kafka_home=${KAFKA_HOME:-/opt/kafka}
+max_lag=${KRAFT_READY_MAX_LAG:-100}
+tool_timeout=${KRAFT_TOOL_TIMEOUT_SECONDS:-60}
+[[ $max_lag =~ ^[0-9]+$ ]] || fail "KRAFT_READY_MAX_LAG must be a whole number of records, not '${max_lag}'"
+[[ $tool_timeout =~ ^[1-9][0-9]*$ ]] || fail "KRAFT_TOOL_TIMEOUT_SECONDS must be a positive whole number, not '${tool_timeout}'"
+[ -r "$config" ] || fail "cannot read ${config}"
+
+# property KEY: the last value the properties file gives KEY (the one Kafka uses).
+property() {
+  local key=${1//./\\.}
+  sed -n "s/^[[:space:]]*${key}[[:space:]]*[=:][[:space:]]*//p" "$config" | tail -n 1
+}
+
+# The voters, e.g. 1@10.42.0.10:9093,2@10.42.16.10:9093: their ids, and their endpoints for
+# --bootstrap-controller.
+voters=$(property controller.quorum.voters)
+[ -n "$voters" ] || fail "${config} names no controller.quorum.voters"
+voter_ids=()
+voter_endpoints=()
+IFS=',' read -r -a voter_entries <<< "$voters"
+for entry in "${voter_entries[@]}"; do
+  [[ $entry =~ ^([0-9]+)@(.+:[0-9]+)$ ]] || fail "cannot read the voter '${entry}' in controller.quorum.voters of ${config}"
+  voter_ids+=("${BASH_REMATCH[1]}")
+  voter_endpoints+=("${BASH_REMATCH[2]}")
+done
+controllers=$(IFS=','; printf '%s' "${voter_endpoints[*]}")
+
+# This broker's own client endpoint: the first entry of listeners, e.g. CLIENT://10.42.0.30:9092.
+listeners=$(property listeners)
+bootstrap=${listeners%%,*}
+bootstrap=${bootstrap#*://}
+[[ $bootstrap =~ ^(.*):([0-9]+)$ ]] || fail "${config} names no listeners endpoint (listeners=${listeners})"
+case ${BASH_REMATCH[1]} in
+  "" | 0.0.0.0) bootstrap="localhost:${BASH_REMATCH[2]}" ;;
+esac
+
+# The tools run with a small heap (the broker's own settings are not meant for them) and a
+# temporary LOG_DIR, which kafka-run-class.sh creates; both go when the script ends.
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+# run_tool NAME ARGS...: runs bin/NAME, its stdout in $work/out and its stderr in $work/err.
+run_tool() {
+  local tool="${kafka_home}/bin/$1"
+  shift
+  if [ ! -x "$tool" ]; then
+    echo "${tool} is not installed" > "$work/err"
+    : > "$work/out"
+    return 127
+  fi
+  KAFKA_HEAP_OPTS="-Xmx256m" LOG_DIR="$work/logs" timeout "$tool_timeout" "$tool" "$@" > "$work/out" 2> "$work/err"
+}
+
+# tool_error STATUS: one line saying why the last tool failed. Kafka's tools print the message
+# first and then a stack trace, so the last line that is not indented is the most telling one.
+tool_error() {
+  local line
+  if [ "$1" -eq 124 ]; then
+    echo "no answer within ${tool_timeout}s"
+    return
+  fi
+  line=$(grep -v -e '^[[:space:]]' -e '^$' "$work/err" | tail -n 1 || true)
+  [ -n "$line" ] || line=$(grep -v -e '^[[:space:]]' -e '^$' "$work/out" | tail -n 1 || true)
+  [ -n "$line" ] || line="exit status $1"
+  printf '%s' "${line:0:300}"
+}
+
+join() { local IFS=','; printf '%s' "$*"; }
+
+problems=()
+
+# 1. The quorum has a leader: describe --status prints "LeaderId:               1".
+leader=""
+status=0
+run_tool kafka-metadata-quorum.sh --bootstrap-controller "$controllers" describe --status || status=$?
+if (( status == 0 )); then
+  leader=$(sed -n 's/^LeaderId:[[:space:]]*//p' "$work/out" | head -n 1)
+  if ! [[ $leader =~ ^[0-9]+$ ]]; then
+    problems+=("no quorum leader (LeaderId: ${leader:-missing})")
+    leader=""
+  fi
+else
+  problems+=("no quorum leader: kafka-metadata-quorum.sh failed: $(tool_error "$status")")
+fi
+
+# 2. Every voter is caught up. describe --replication prints a table, cells padded with spaces
+# and each followed by a tab:
+#   NodeId  DirectoryId  LogEndOffset  Lag  LastFetchTimestamp  LastCaughtUpTimestamp  Status
+# Without a leader there is nothing to be caught up with, so it is asked only when there is one.
+caught_up=()
+if [ -n "$leader" ]; then
+  status=0
+  run_tool kafka-metadata-quorum.sh --bootstrap-controller "$controllers" describe --replication || status=$?
+  if (( status == 0 )); then
+    declare -A replica_lag=() replica_caught_up=() replica_status=()
+    while read -r id lag last_caught_up replica; do
+      replica_lag[$id]=$lag
+      replica_caught_up[$id]=$last_caught_up
+      replica_status[$id]=$replica
+    done < <(awk 'NR > 1 && NF >= 7 && $1 ~ /^[0-9]+$/ { print $1, $4, $6, $7 }' "$work/out")
+    for id in "${voter_ids[@]}"; do
+      if [ -z "${replica_status[$id]+set}" ]; then
+        problems+=("voter ${id} is missing from the quorum's replication state")
+      elif [ "${replica_status[$id]}" != Leader ] && [ "${replica_status[$id]}" != Follower ]; then
+        problems+=("voter ${id} is not voting (Status: ${replica_status[$id]})")
+      elif [ "${replica_caught_up[$id]}" = -1 ]; then
+        problems+=("voter ${id} has not caught up with the leader yet")
+      elif ! [[ ${replica_lag[$id]} =~ ^-?[0-9]+$ ]]; then
+        problems+=("voter ${id} reports an unreadable lag '${replica_lag[$id]}'")
+      elif (( replica_lag[$id] > max_lag )); then
+        problems+=("voter ${id} lags ${replica_lag[$id]} records (at most ${max_lag} allowed)")
+      else
+        caught_up+=("$id")
+      fi
+    done
+  else
+    problems+=("voters not checked: kafka-metadata-quorum.sh describe --replication failed: $(tool_error "$status")")
+  fi
+fi
+
+# 3. Every expected broker is registered and answers. kafka-broker-api-versions.sh prints one block
+# per broker the cluster's metadata names, starting with the broker (Kafka's Node.toString; 3.x
+# has no isFenced), then either its API versions or the error it gave:
+#   10.42.0.30:9092 (id: 101 rack: eu-west-1a isFenced: false) -> (
+#   10.42.16.30:9092 (id: 102 rack: eu-west-1b isFenced: false) -> ERROR: <message>
+registered=()
+extra=()
+status=0
+run_tool kafka-broker-api-versions.sh --bootstrap-server "$bootstrap" || status=$?
+if (( status == 0 )); then
+  declare -A broker_seen=() broker_fenced=() broker_error=()
+  node_pattern='^[^[:space:]]+ \(id: ([0-9]+) rack: (.*)\) -> (.*)$'
+  while IFS= read -r line; do
+    [[ $line =~ $node_pattern ]] || continue
+    id=${BASH_REMATCH[1]}
+    node=${BASH_REMATCH[2]}
+    answer=${BASH_REMATCH[3]}
+    broker_seen[$id]=1
+    if [[ $node == *" isFenced: true" ]]; then
+      broker_fenced[$id]=1
+    fi
+    if [[ $answer == "ERROR: "* ]]; then
+      broker_error[$id]=${answer#ERROR: }
+    fi
+  done < "$work/out"
+  missing=()
+  declare -A is_expected=()
+  for id in "${expected_brokers[@]}"; do
+    is_expected[$id]=1
+    if [ -z "${broker_seen[$id]+set}" ]; then
+      missing+=("$id")
+    elif [ -n "${broker_fenced[$id]+set}" ]; then
+      problems+=("broker ${id} is fenced")
+    elif [ -n "${broker_error[$id]+set}" ]; then
+      problems+=("broker ${id} does not answer: ${broker_error[$id]:0:200}")
+    else
+      registered+=("$id")
+    fi
+  done
+  seen=()
+  for id in $(printf '%s\n' "${!broker_seen[@]}" | sort -n); do
+    seen+=("$id")
+    [ -n "${is_expected[$id]+set}" ] || extra+=("$id")
+  done
+  if (( ${#missing[@]} > 0 )); then
+    if (( ${#missing[@]} == 1 )); then noun="broker"; else noun="brokers"; fi
+    if (( ${#seen[@]} > 0 )); then seen_text=$(join "${seen[@]}"); else seen_text="none"; fi
+    problems+=("${noun} $(join "${missing[@]}") not registered (seen: ${seen_text})")
+  fi
+else
+  problems+=("brokers not checked: kafka-broker-api-versions.sh failed: $(tool_error "$status")")
+fi
+
+extra_text=""
+if (( ${#extra[@]} > 0 )); then
+  extra_text="also registered, not in the topology: $(join "${extra[@]}")"
+fi
+
+if (( ${#problems[@]} == 0 )); then
+  line="ready: leader ${leader}, voters $(join "${caught_up[@]}") caught up, brokers $(join "${registered[@]}") registered"
+  [ -z "$extra_text" ] || line+=" (${extra_text})"
+  echo "$line"
+  exit 0
+fi
+[ -z "$extra_text" ] || problems+=("$extra_text")
+line="not ready: ${problems[0]}"
+for problem in "${problems[@]:1}"; do
+  line+="; ${problem}"
+done
+echo "$line"
+exit 1
