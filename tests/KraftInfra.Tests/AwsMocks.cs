@@ -33,7 +33,8 @@ public sealed class AwsMocks : IMocks
         string? id;
         switch (args.Type)
         {
-            case "pulumi:pulumi:Stack" or "kraft-infra:index:KraftCluster" or "kraft-infra:index:ClusterNetwork" or "kraft-infra:index:KafkaNode":
+            case "pulumi:pulumi:Stack" or "kraft-infra:index:KraftCluster" or "kraft-infra:index:ClusterNetwork" or "kraft-infra:index:KafkaNode"
+                or "kraft-infra:index:ClusterReadiness":
                 return Task.FromResult<(string?, object)>((null, state.ToImmutable()));
             case "random:index/randomUuid:RandomUuid":
                 id = ClusterUuid;

@@ -33,8 +33,17 @@ public class KraftStackTests
     /// <summary>Numbers reach the mocks as the engine sends them: doubles.</summary>
     private static int Port(object value) => Convert.ToInt32(value, System.Globalization.CultureInfo.InvariantCulture);
 
-    private static string Line(string document, string prefix) =>
-        document.Split('\n').Select(l => l.Trim()).Single(l => l.StartsWith(prefix, StringComparison.Ordinal))[prefix.Length..];
+    /// <summary>The value after <paramref name="prefix"/> on its line in server.properties or node.env.</summary>
+    private static string Line(string document, string prefix)
+    {
+        var yaml = new YamlDotNet.RepresentationModel.YamlStream();
+        yaml.Load(new StringReader(document));
+        var files = (YamlDotNet.RepresentationModel.YamlSequenceNode)((YamlDotNet.RepresentationModel.YamlMappingNode)yaml.Documents[0].RootNode)["write_files"];
+        var contents = files.Cast<YamlDotNet.RepresentationModel.YamlMappingNode>()
+            .Where(f => f["path"].ToString() is NodeUserData.PropertiesPath or NodeEnvironment.Path)
+            .Select(f => f["content"].ToString());
+        return contents.SelectMany(c => c.Split('\n')).Single(l => l.StartsWith(prefix, StringComparison.Ordinal))[prefix.Length..];
+    }
 
     [Fact]
     public async Task The_default_stack_creates_four_instances_two_of_each_role()

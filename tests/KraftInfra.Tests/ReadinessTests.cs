@@ -81,7 +81,7 @@ public class ReadinessTests
         var run = await StackRun.DeployAsync((Settings.Topics, Topics));
 
         Assert.Equal(AwsMocks.ReadyLine, await StackRun.Get((Output<string>)run.Outputs["readiness"]!));
-        Assert.Equal(["orders", "orders.dead-letter"], await StackRun.Get((Output<ImmutableArray<string>>)run.Outputs["topics"]!));
+        Assert.Equal(["orders", "orders.dead-letter"], (await StackRun.Get((Output<ImmutableArray<string>>)run.Outputs["topics"]!)).ToArray());
     }
 
     [Fact]
