@@ -588,5 +588,26 @@ public sealed class TopicsScriptTests : IDisposable
         Assert.True(result.ExitCode == 0, result.Output);
     }
 
+    [Fact]
+    public void The_dev_stacks_topics_as_the_library_encodes_them_are_created_and_a_rerun_changes_nothing()
+    {
+        // The same path as pulumi up: Pulumi.dev.yaml → ClusterSpec → the payload the driver sends.
+        var stack = (System.Text.Json.Nodes.JsonObject)RepoFiles.ToJson(RepoFiles.LoadYaml("Pulumi.dev.yaml"))!["config"]!;
+        var spec = ClusterSpecParser.Parse(new Dictionary<string, string> { [Settings.Topics] = stack["kraft-infra:topics"]!.ToJsonString() })
+            .GetSpecOrThrow();
+
+        var result = Run(TopicSpec.EncodePayload(spec.Topics));
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        Assert.Equal("topics: orders,orders.dead-letter", Lines(result).Last());
+        Assert.True(Exists("orders") && Exists("orders.dead-letter"));
+        Assert.Equal(6, PartitionsOf("orders"));
+        Assert.Equal("compact", ConfigOf("orders.dead-letter")["cleanup.policy"]);
+        ForgetCalls();
+        var again = Run(TopicSpec.EncodePayload(spec.Topics));
+        Assert.True(again.ExitCode == 0, again.Output);
+        Assert.Empty(Changes());
+    }
+
     public void Dispose() => _dir.Dispose();
 }
