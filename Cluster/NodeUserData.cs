@@ -48,6 +48,11 @@ public static class NodeUserData
             // Run through SSM by pulumi up (the readiness check and the topics step).
             files.Add(Script(TemplateLibrary.ReadyScript));
             files.Add(Script(TemplateLibrary.TopicsScript));
+            files.Add(new WriteFile
+            {
+                Path = $"{ScriptDirectory}/{TemplateLibrary.ToolsLibrary}",
+                Content = TemplateLibrary.Read(TemplateLibrary.ToolsLibrary), // sourced, not run
+            });
         }
 
         return new CloudConfig

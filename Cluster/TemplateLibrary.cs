@@ -22,6 +22,9 @@ public static partial class TemplateLibrary
     /// <summary>Run on a broker through SSM: applies the declared topic list through the broker.</summary>
     public const string TopicsScript = "kafka-topics-apply.sh";
 
+    /// <summary>Sourced by the readiness and topics scripts: this broker's endpoint and how to run Kafka's tools.</summary>
+    public const string ToolsLibrary = "kafka-tools.sh";
+
     /// <summary>Run on the machine running Pulumi: drives SSM Run Command with the AWS CLI.</summary>
     public const string SsmDriverScript = "ssm-run-command.sh";
 

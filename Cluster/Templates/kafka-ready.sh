@@ -18,6 +18,8 @@ usage() {
   exit 2
 }
 fail() { echo "kafka-ready: ERROR: $*" >&2; exit 2; }
+# shellcheck source=/dev/null # kafka-tools.sh, checked on its own
+. "${KRAFT_LIB_DIR:-$(dirname "$0")}/kafka-tools.sh"
 
 if [ $# -ne 1 ] || ! [[ $1 =~ ^[0-9]+(,[0-9]+)*$ ]]; then
   usage
@@ -25,7 +27,6 @@ fi
 IFS=',' read -r -a expected_brokers <<< "$1"
 
 config=${KRAFT_KAFKA_CONFIG:-/etc/kafka/server.properties}
-kafka_home=${KAFKA_HOME:-/opt/kafka}
 max_lag=${KRAFT_READY_MAX_LAG:-100}
 tool_timeout=${KRAFT_TOOL_TIMEOUT_SECONDS:-60}
 [[ $max_lag =~ ^[0-9]+$ ]] || fail "KRAFT_READY_MAX_LAG must be a whole number of records, not '${max_lag}'"
@@ -52,45 +53,11 @@ for entry in "${voter_entries[@]}"; do
 done
 controllers=$(IFS=','; printf '%s' "${voter_endpoints[*]}")
 
-# This broker's own client endpoint: the first entry of listeners, e.g. CLIENT://10.42.0.30:9092.
-listeners=$(property listeners)
-bootstrap=${listeners%%,*}
-bootstrap=${bootstrap#*://}
-[[ $bootstrap =~ ^(.*):([0-9]+)$ ]] || fail "${config} names no listeners endpoint (listeners=${listeners})"
-case ${BASH_REMATCH[1]} in
-  "" | 0.0.0.0) bootstrap="localhost:${BASH_REMATCH[2]}" ;;
-esac
+bootstrap=$(broker_endpoint)
 
-# The tools run with a small heap (the broker's own settings are not meant for them) and a
-# temporary LOG_DIR, which kafka-run-class.sh creates; both go when the script ends.
+# The tools' LOG_DIR and output live here, and go when the script ends.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
-
-# run_tool NAME ARGS...: runs bin/NAME, its stdout in $work/out and its stderr in $work/err.
-run_tool() {
-  local tool="${kafka_home}/bin/$1"
-  shift
-  if [ ! -x "$tool" ]; then
-    echo "${tool} is not installed" > "$work/err"
-    : > "$work/out"
-    return 127
-  fi
-  KAFKA_HEAP_OPTS="-Xmx256m" LOG_DIR="$work/logs" timeout "$tool_timeout" "$tool" "$@" > "$work/out" 2> "$work/err"
-}
-
-# tool_error STATUS: one line saying why the last tool failed. Kafka's tools print the message
-# first and then a stack trace, so the last line that is not indented is the most telling one.
-tool_error() {
-  local line
-  if [ "$1" -eq 124 ]; then
-    echo "no answer within ${tool_timeout}s"
-    return
-  fi
-  line=$(grep -v -e '^[[:space:]]' -e '^$' "$work/err" | tail -n 1 || true)
-  [ -n "$line" ] || line=$(grep -v -e '^[[:space:]]' -e '^$' "$work/out" | tail -n 1 || true)
-  [ -n "$line" ] || line="exit status $1"
-  printf '%s' "${line:0:300}"
-}
 
 join() { local IFS=','; printf '%s' "$*"; }
 

@@ -25,11 +25,12 @@ usage() {
   exit 2
 }
 fail() { echo "kafka-topics-apply: ERROR: $*" >&2; exit 2; }
+# shellcheck source=/dev/null # kafka-tools.sh, checked on its own
+. "${KRAFT_LIB_DIR:-$(dirname "$0")}/kafka-tools.sh"
 
 [ $# -eq 1 ] || usage
 
 config=${KRAFT_KAFKA_CONFIG:-/etc/kafka/server.properties}
-kafka_home=${KAFKA_HOME:-/opt/kafka}
 tool_timeout=${KRAFT_TOOL_TIMEOUT_SECONDS:-120}
 [[ $tool_timeout =~ ^[1-9][0-9]*$ ]] || fail "KRAFT_TOOL_TIMEOUT_SECONDS must be a positive whole number, not '${tool_timeout}'"
 
@@ -186,43 +187,7 @@ while (( i < ${#fields[@]} )); do
 done
 
 [ -r "$config" ] || fail "cannot read ${config}"
-# This broker's own client endpoint: the first entry of listeners, e.g. CLIENT://10.42.0.30:9092.
-listeners=$(sed -n 's/^[[:space:]]*listeners[[:space:]]*[=:][[:space:]]*//p' "$config" | tail -n 1)
-bootstrap=${listeners%%,*}
-bootstrap=${bootstrap#*://}
-[[ $bootstrap =~ ^(.*):([0-9]+)$ ]] || fail "${config} names no listeners endpoint (listeners=${listeners})"
-case ${BASH_REMATCH[1]} in
-  "" | 0.0.0.0) bootstrap="localhost:${BASH_REMATCH[2]}" ;;
-esac
-
-# run_tool NAME ARGS...: runs bin/NAME with a small heap and a temporary LOG_DIR (which
-# kafka-run-class.sh creates; it goes with $work), its stdout in $work/out, stderr in $work/err.
-run_tool() {
-  local tool="${kafka_home}/bin/$1"
-  shift
-  if [ ! -x "$tool" ]; then
-    echo "${tool} is not installed" > "$work/err"
-    : > "$work/out"
-    return 127
-  fi
-  KAFKA_HEAP_OPTS="-Xmx256m" LOG_DIR="$work/logs" timeout "$tool_timeout" "$tool" "$@" > "$work/out" 2> "$work/err"
-}
-
-# tool_error STATUS: one line saying why the last tool failed. kafka-topics.sh prints
-# "Error while executing topic command : <message>" on stdout; the other tools print the message
-# on stderr, followed by a stack trace whose lines are indented.
-tool_error() {
-  local line
-  if [ "$1" -eq 124 ]; then
-    echo "no answer within ${tool_timeout}s"
-    return
-  fi
-  line=$(grep '^Error while executing' "$work/out" | tail -n 1 || true)
-  [ -n "$line" ] || line=$(grep -v -e '^[[:space:]]' -e '^$' "$work/err" | tail -n 1 || true)
-  [ -n "$line" ] || line=$(grep -v -e '^[[:space:]]' -e '^$' "$work/out" | tail -n 1 || true)
-  [ -n "$line" ] || line="exit status $1"
-  printf '%s' "${line:0:300}"
-}
+bootstrap=$(broker_endpoint)
 
 failed() { echo "failed: $*"; exit 1; }
 

@@ -29,6 +29,7 @@ public sealed class ReadyScriptTests : IDisposable
 
             """);
         _dir.Write("ready.sh", TemplateLibrary.Read(TemplateLibrary.ReadyScript));
+        _dir.Write(TemplateLibrary.ToolsLibrary, TemplateLibrary.Read(TemplateLibrary.ToolsLibrary));
         StandIn("kafka-metadata-quorum.sh");
         StandIn("kafka-broker-api-versions.sh");
     }

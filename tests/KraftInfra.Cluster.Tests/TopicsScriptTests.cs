@@ -28,6 +28,7 @@ public sealed class TopicsScriptTests : IDisposable
 
             """);
         _dir.Write("topics.sh", TemplateLibrary.Read(TemplateLibrary.TopicsScript));
+        _dir.Write(TemplateLibrary.ToolsLibrary, TemplateLibrary.Read(TemplateLibrary.ToolsLibrary));
         Directory.CreateDirectory(_dir.Combine("cluster"));
         WriteKafkaTopics();
         WriteKafkaConfigs();

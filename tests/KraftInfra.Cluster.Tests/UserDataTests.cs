@@ -154,7 +154,8 @@ public class UserDataTests
             ["/etc/kafka/server.properties", "/etc/kraft-infra/node.env", "/etc/systemd/system/kafka.service",
              "/usr/local/lib/kraft-infra/boot.sh", "/usr/local/lib/kraft-infra/install-kafka.sh",
              "/usr/local/lib/kraft-infra/kafka-heap-env.sh", "/usr/local/lib/kraft-infra/kafka-ready.sh",
-             "/usr/local/lib/kraft-infra/kafka-topics-apply.sh", "/usr/local/lib/kraft-infra/wait-for-controllers.sh"],
+             "/usr/local/lib/kraft-infra/kafka-tools.sh", "/usr/local/lib/kraft-infra/kafka-topics-apply.sh",
+             "/usr/local/lib/kraft-infra/wait-for-controllers.sh"],
             files.Keys.Order());
         Assert.All(files.Values, f => Assert.Equal("root:root", f.Owner));
         Assert.Equal("0755", files["/usr/local/lib/kraft-infra/boot.sh"].Permissions);
