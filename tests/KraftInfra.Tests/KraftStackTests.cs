@@ -241,28 +241,9 @@ public class KraftStackTests
         // The mocks don't see parents, but a transformation on the cluster component does: it
         // runs for every resource registered below it, with the options that resource was given.
         var parents = new Dictionary<string, string?>();
-        await Pulumi.Deployment.TestAsync(new AwsMocks(), new Pulumi.Testing.TestOptions { ProjectName = "kraft-infra", IsPreview = false }, () =>
-        {
-            _ = new KraftCluster("kraft", new KraftClusterArgs
-            {
-                Spec = new ClusterSpec { SshCidr = "198.51.100.7/32", SshPublicKey = "ssh-ed25519 AAAA me" },
-                ZoneNames = ["eu-west-1a", "eu-west-1b"],
-                ImageId = AwsMocks.ImageId,
-                Region = AwsMocks.Region,
-            }, new ComponentResourceOptions
-            {
-                ResourceTransformations =
-                {
-                    args =>
-                    {
-                        lock (parents)
-                            parents[$"{args.Resource.GetResourceType()}::{args.Resource.GetResourceName()}"] =
-                                args.Options.Parent is { } p ? $"{p.GetResourceType()}::{p.GetResourceName()}" : null;
-                        return null;
-                    },
-                },
-            });
-        });
+        await StackRun.ObserveClusterAsync(new ClusterSpec { SshCidr = "198.51.100.7/32", SshPublicKey = "ssh-ed25519 AAAA me" }, args =>
+            parents[$"{args.Resource.GetResourceType()}::{args.Resource.GetResourceName()}"] =
+                args.Options.Parent is { } p ? $"{p.GetResourceType()}::{p.GetResourceName()}" : null);
 
         Assert.Equal("kraft-infra:index:KraftCluster::kraft", parents["kraft-infra:index:ClusterNetwork::kraft-network"]);
         Assert.Equal("kraft-infra:index:KraftCluster::kraft", parents["kraft-infra:index:KafkaNode::kraft-broker-1"]);

@@ -155,28 +155,11 @@ public class ReadinessTests
     public async Task The_readiness_check_depends_on_every_node_and_the_topics_step_on_the_check()
     {
         var dependencies = new Dictionary<string, Output<ImmutableArray<Resource>>>();
-        await Pulumi.Deployment.TestAsync(new AwsMocks(), new Pulumi.Testing.TestOptions { ProjectName = "kraft-infra", IsPreview = false }, () =>
+        var spec = ClusterSpecParser.Parse(new Dictionary<string, string> { [Settings.Topics] = Topics }).GetSpecOrThrow();
+        await StackRun.ObserveClusterAsync(spec, args =>
         {
-            var spec = ClusterSpecParser.Parse(new Dictionary<string, string> { [Settings.Topics] = Topics }).GetSpecOrThrow();
-            _ = new KraftCluster("kraft", new KraftClusterArgs
-            {
-                Spec = spec,
-                ZoneNames = ["eu-west-1a", "eu-west-1b"],
-                ImageId = AwsMocks.ImageId,
-                Region = AwsMocks.Region,
-            }, new ComponentResourceOptions
-            {
-                ResourceTransformations =
-                {
-                    args =>
-                    {
-                        if (args.Resource.GetResourceType() == CommandType)
-                            lock (dependencies)
-                                dependencies[args.Resource.GetResourceName()] = args.Options.DependsOn;
-                        return null;
-                    },
-                },
-            });
+            if (args.Resource.GetResourceType() == CommandType)
+                dependencies[args.Resource.GetResourceName()] = args.Options.DependsOn;
         });
 
         var ready = await StackRun.Get(dependencies["kraft-readiness-ready"]);

@@ -1,5 +1,6 @@
 using System.Collections.Immutable;
 using System.Text.Json;
+using KraftInfra.Cluster;
 using Pulumi;
 using Pulumi.Testing;
 
@@ -30,6 +31,33 @@ public sealed record StackRun(AwsMocks Mocks, ImmutableArray<Resource> Resources
             Environment.SetEnvironmentVariable("PULUMI_CONFIG", null);
         }
     }
+
+    /// <summary>
+    /// Builds a KraftCluster directly and shows <paramref name="observe"/> every resource registered
+    /// below it, with the options it was given: what the mocks can't see (parents, dependencies).
+    /// </summary>
+    public static Task ObserveClusterAsync(ClusterSpec spec, Action<ResourceTransformationArgs> observe) =>
+        Deployment.TestAsync(new AwsMocks(), new TestOptions { ProjectName = "kraft-infra", IsPreview = false }, () =>
+        {
+            _ = new KraftInfra.Components.KraftCluster("kraft", new KraftInfra.Components.KraftClusterArgs
+            {
+                Spec = spec,
+                ZoneNames = ["eu-west-1a", "eu-west-1b"],
+                ImageId = AwsMocks.ImageId,
+                Region = AwsMocks.Region,
+            }, new ComponentResourceOptions
+            {
+                ResourceTransformations =
+                {
+                    args =>
+                    {
+                        lock (observe)
+                            observe(args);
+                        return null;
+                    },
+                },
+            });
+        });
 
     public IEnumerable<T> All<T>() where T : Resource => Resources.OfType<T>();
 
