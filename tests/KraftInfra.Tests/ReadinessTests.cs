@@ -87,27 +87,15 @@ public class ReadinessTests
         Assert.Equal("t3.medium", (string)run.Inputs("aws:ec2/instance:Instance")["kraft-broker-1-instance"]["instanceType"]);
     }
 
-    /// <summary>Pulumi.dev.yaml's config, as the Pulumi CLI hands it to the program (structured values as JSON).</summary>
+    /// <summary>Pulumi.dev.yaml's config as the Pulumi CLI hands it to the program, read as tools/render reads stacks.</summary>
     private static (string Key, string Value)[] DevStackConfig()
     {
         var dir = new DirectoryInfo(AppContext.BaseDirectory);
         while (!File.Exists(Path.Combine(dir!.FullName, "Pulumi.dev.yaml")))
             dir = dir.Parent;
-        var yaml = new YamlDotNet.RepresentationModel.YamlStream();
-        yaml.Load(new StringReader(File.ReadAllText(Path.Combine(dir.FullName, "Pulumi.dev.yaml"))));
-        var config = (YamlDotNet.RepresentationModel.YamlMappingNode)((YamlDotNet.RepresentationModel.YamlMappingNode)yaml.Documents[0].RootNode)["config"];
-        return config.Children.Select(c => (c.Key.ToString(), c.Value is YamlDotNet.RepresentationModel.YamlScalarNode scalar
-            ? scalar.Value!
-            : JsonSerializer.Serialize(ToPlain(c.Value)))).ToArray();
+        var stack = KraftInfra.Render.StackFile.Load(Path.Combine(dir.FullName, "Pulumi.dev.yaml"));
+        return [.. stack.Values.Select(v => (v.Key, v.Value)), ("aws:region", stack.Region!)];
     }
-
-    private static object? ToPlain(YamlDotNet.RepresentationModel.YamlNode node) => node switch
-    {
-        YamlDotNet.RepresentationModel.YamlScalarNode s => int.TryParse(s.Value, out var i) && s.Style == YamlDotNet.Core.ScalarStyle.Plain ? i : s.Value,
-        YamlDotNet.RepresentationModel.YamlSequenceNode seq => seq.Children.Select(ToPlain).ToList(),
-        YamlDotNet.RepresentationModel.YamlMappingNode map => map.Children.ToDictionary(c => c.Key.ToString(), c => ToPlain(c.Value)),
-        _ => null,
-    };
 
     [Fact]
     public async Task The_stack_outputs_the_readiness_line_and_the_topics_that_exist()
