@@ -89,5 +89,8 @@ public sealed record ClusterSpec
         role == NodeRole.Controller ? ControllerProperties : BrokerProperties;
 
     /// <summary>How many controllers may fail with the quorum still electing a leader.</summary>
-    public int ControllerFailuresTolerated => (ControllerCount - 1) / 2;
+    public int ControllerFailuresTolerated => FailuresTolerated(ControllerCount);
+
+    /// <summary>A quorum needs a majority: n controllers survive (n - 1) / 2 failures.</summary>
+    public static int FailuresTolerated(int controllerCount) => (controllerCount - 1) / 2;
 }

@@ -104,7 +104,7 @@ public static partial class ClusterSpecParser
                          + "so pulumi up neither waits for the cluster nor applies them.");
         if (controllers < 3 || controllers % 2 == 0)
         {
-            var tolerated = (controllers - 1) / 2;
+            var tolerated = ClusterSpec.FailuresTolerated(controllers);
             var majority = controllers / 2 + 1;
             warnings.Add(
                 $"{Settings.Namespace}:{Settings.ControllerCount} = {controllers}: the quorum needs {majority} of {controllers} controllers, "
