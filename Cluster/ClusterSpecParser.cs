@@ -50,10 +50,10 @@ public static partial class ClusterSpecParser
             "an EC2 instance type such as t3.medium");
         var brokerType = r.Text(Settings.BrokerInstanceType, d.BrokerInstanceType, InstanceTypePattern(),
             "an EC2 instance type such as t3.large");
-        var controllerVolume = r.Integer(Settings.ControllerVolumeSizeGiB, d.ControllerVolumeSizeGiB, 1, int.MaxValue);
-        var brokerVolume = r.Integer(Settings.BrokerVolumeSizeGiB, d.BrokerVolumeSizeGiB, 1, int.MaxValue);
-        var iops = r.Integer(Settings.VolumeIops, d.VolumeIops, 3000, int.MaxValue);
-        var throughput = r.Integer(Settings.VolumeThroughputMiBps, d.VolumeThroughputMiBps, 125, int.MaxValue);
+        var controllerVolume = r.Integer(Settings.ControllerVolumeSizeGiB, d.ControllerVolumeSizeGiB, Gp3Limits.MinSizeGiB, Gp3Limits.MaxSizeGiB);
+        var brokerVolume = r.Integer(Settings.BrokerVolumeSizeGiB, d.BrokerVolumeSizeGiB, Gp3Limits.MinSizeGiB, Gp3Limits.MaxSizeGiB);
+        var iops = r.Integer(Settings.VolumeIops, d.VolumeIops, Gp3Limits.BaselineIops, Gp3Limits.MaxIops);
+        var throughput = r.Integer(Settings.VolumeThroughputMiBps, d.VolumeThroughputMiBps, Gp3Limits.BaselineThroughputMiBps, Gp3Limits.MaxThroughputMiBps);
         var keepVolumes = r.Boolean(Settings.KeepDataVolumesOnDestroy, d.KeepDataVolumesOnDestroy);
         const string heapRule = "empty (computed from the node's memory) or a size such as 512m or 2g";
         var controllerHeap = r.Text(Settings.ControllerHeap, d.ControllerHeap, HeapPattern(), heapRule).ToLowerInvariant();
@@ -69,12 +69,29 @@ public static partial class ClusterSpecParser
             "empty, or one OpenSSH public key line such as 'ssh-ed25519 AAAA... me@host'");
         var waitForReady = r.Boolean(Settings.WaitForReady, d.WaitForReady);
         var readinessTimeout = r.Integer(Settings.ReadinessTimeoutSeconds, d.ReadinessTimeoutSeconds, 60, 7200);
-        var topics = r.Topics(Settings.Topics, brokers);
+        var topics = r.Topics(Settings.Topics, brokers, version ?? d.KafkaVersion);
         r.RejectUnknownKeys();
+        if (version is not null)
+        {
+            r.CheckPropertyTypes(Settings.ControllerProperties, controllerProps, version);
+            r.CheckPropertyTypes(Settings.BrokerProperties, brokerProps, version);
+            r.CheckReplicationAgainstTopology(brokers, version, brokerProps, topics);
+        }
 
         if (clientPort == controllerPort)
             r.Error(Settings.ControllerPort, controllerPort.ToString(CultureInfo.InvariantCulture),
                 $"a port other than the client port ({Settings.Namespace}:{Settings.ClientPort} = {clientPort})");
+
+        var iopsFits = true;
+        foreach (var (sizeKey, size) in new[] { (Settings.ControllerVolumeSizeGiB, controllerVolume), (Settings.BrokerVolumeSizeGiB, brokerVolume) })
+        {
+            if (Gp3Limits.IopsProblem(sizeKey, size, iops) is not { } problem) continue;
+            r.Error(Settings.VolumeIops, iops.ToString(CultureInfo.InvariantCulture), problem);
+            iopsFits = false;
+        }
+        // Throughput is judged against IOPS a volume can really have, or one mistake reads as two.
+        if (iopsFits && Gp3Limits.ThroughputProblem(iops, throughput) is { } throughputProblem)
+            r.Error(Settings.VolumeThroughputMiBps, throughput.ToString(CultureInfo.InvariantCulture), throughputProblem);
 
         if (sshCidr.Length > 0 != sshKey.Length > 0)
         {
@@ -418,7 +435,86 @@ public static partial class ClusterSpecParser
         /// The declared topics, checked as Kafka would (name rules, collisions) and against the
         /// cluster (a replication factor above the broker count can never be met).
         /// </summary>
-        public IReadOnlyList<TopicSpec> Topics(string key, int brokerCount)
+        /// <summary>
+        /// Extra server.properties values of a key Kafka types (see <see cref="KafkaConfigRules.ServerRules"/>)
+        /// must parse as that type: otherwise the node's Kafka would refuse to start after it exists.
+        /// </summary>
+        public void CheckPropertyTypes(string key, IReadOnlyDictionary<string, string> properties, KafkaVersion version)
+        {
+            foreach (var (name, value) in properties)
+            {
+                if (KafkaConfigRules.Server(name, version) is not { } rule) continue;
+                if (rule.Normalise(value).Problem is { } problem)
+                    Error(key, $"{name}={value}", $"{problem} for {name} (Kafka {version} refuses anything else at start)");
+            }
+        }
+
+        /// <summary>
+        /// Replication settings that can't hold with this many brokers: a replication factor above
+        /// the broker count (Kafka can never place the replicas), or a min.insync.replicas above the
+        /// replication factor it applies to (every acks=all write, and every consumer offset commit
+        /// for the offsets topic, would fail with NOT_ENOUGH_REPLICAS).
+        /// </summary>
+        public void CheckReplicationAgainstTopology(int brokerCount, KafkaVersion version,
+            IReadOnlyDictionary<string, string> extras, IReadOnlyList<TopicSpec> topics)
+        {
+            var effective = KafkaProperties.DerivedReplication(brokerCount, version).ToDictionary(e => e.Key, e => e.Value, StringComparer.Ordinal);
+            foreach (var (name, value) in extras)
+                effective[name] = value;
+            long? Number(string name) =>
+                effective.TryGetValue(name, out var text) && KafkaConfigRules.Server(name, version) is { } rule
+                && rule.Normalise(text).Value is { } normal ? long.Parse(normal, CultureInfo.InvariantCulture) : null;
+
+            var brokers = $"{Settings.Namespace}:{Settings.BrokerCount} = {brokerCount}";
+            string[] factors = ["default.replication.factor", "offsets.topic.replication.factor",
+                "transaction.state.log.replication.factor", "share.coordinator.state.topic.replication.factor"];
+            foreach (var name in factors.Where(extras.ContainsKey))
+            {
+                if (Number(name) is { } factor && factor > brokerCount)
+                    Error(Settings.BrokerProperties, $"{name}={extras[name]}",
+                        $"a replication factor of at most {brokerCount} ({brokers}): Kafka can't place more replicas than brokers");
+            }
+
+            (string MinIsr, string Factor)[] pairs =
+            [
+                ("min.insync.replicas", "default.replication.factor"),
+                ("min.insync.replicas", "offsets.topic.replication.factor"),
+                ("transaction.state.log.min.isr", "transaction.state.log.replication.factor"),
+                ("share.coordinator.state.topic.min.isr", "share.coordinator.state.topic.replication.factor"),
+            ];
+            var reported = new HashSet<string>(StringComparer.Ordinal);
+            foreach (var (minIsrKey, factorKey) in pairs)
+            {
+                if (!extras.ContainsKey(minIsrKey) && !extras.ContainsKey(factorKey)) continue;
+                if (reported.Contains(minIsrKey)) continue;
+                if (Number(minIsrKey) is not { } minIsr || Number(factorKey) is not { } factor || minIsr <= factor) continue;
+                var given = extras.ContainsKey(minIsrKey) ? minIsrKey : factorKey;
+                reported.Add(minIsrKey);
+                Error(Settings.BrokerProperties, $"{given}={extras[given]}",
+                    $"{minIsrKey} ({minIsr}) no higher than {factorKey} ({factor}"
+                    + (extras.ContainsKey(factorKey) ? "" : $", derived from {brokers}")
+                    + "): with more in-sync replicas required than exist, Kafka refuses every write that waits for them (NOT_ENOUGH_REPLICAS)");
+            }
+
+            var brokerMinIsr = Number("min.insync.replicas") ?? 1;
+            for (var i = 0; i < topics.Count; i++)
+            {
+                var topic = topics[i];
+                var topicMinIsr = topic.Config.TryGetValue("min.insync.replicas", out var own)
+                    ? long.Parse(own, CultureInfo.InvariantCulture)
+                    : brokerMinIsr;
+                if (topicMinIsr <= topic.ReplicationFactor) continue;
+                var from = own is null ? $"the brokers' min.insync.replicas = {brokerMinIsr}" : $"its config min.insync.replicas = {own}";
+                Errors.Add($"{Settings.Namespace}:{Settings.Topics}[{_topicIndexes[topic]}]: topic \"{topic.Name}\" with replicationFactor {topic.ReplicationFactor} "
+                           + $"is not accepted under {from}: every acks=all write to it would fail with NOT_ENOUGH_REPLICAS; "
+                           + $"raise its replicationFactor or set \"config\": {{\"min.insync.replicas\": \"{topic.ReplicationFactor}\"}}.");
+            }
+        }
+
+        /// <summary>Each accepted topic's position in the list, for messages that name it.</summary>
+        private readonly Dictionary<TopicSpec, int> _topicIndexes = new(ReferenceEqualityComparer.Instance);
+
+        public IReadOnlyList<TopicSpec> Topics(string key, int brokerCount, KafkaVersion version)
         {
             var raw = Raw(key);
             var result = new List<TopicSpec>();
@@ -473,7 +569,7 @@ public static partial class ClusterSpecParser
                                 $" (the cluster has {brokerCount} broker{(brokerCount == 1 ? "" : "s")}; Kafka can't place more replicas than brokers)");
                             break;
                         case "config":
-                            ok &= TopicConfig(at + ".config", field.Value, config);
+                            ok &= TopicConfig(at + ".config", field.Value, config, version);
                             break;
                         default:
                             Errors.Add($"{Settings.Namespace}:{at}: unknown field \"{field.Name}\"; a topic has name, partitions, replicationFactor and config.");
@@ -498,7 +594,11 @@ public static partial class ClusterSpecParser
                 }
                 seen[unified] = name;
                 if (ok)
-                    result.Add(new TopicSpec(name, partitions, factor, config));
+                {
+                    var topic = new TopicSpec(name, partitions, factor, config);
+                    _topicIndexes[topic] = index;
+                    result.Add(topic);
+                }
             }
             return result;
         }
@@ -528,7 +628,7 @@ public static partial class ClusterSpecParser
             return false;
         }
 
-        private bool TopicConfig(string at, JsonElement value, SortedDictionary<string, string> config)
+        private bool TopicConfig(string at, JsonElement value, SortedDictionary<string, string> config, KafkaVersion version)
         {
             if (value.ValueKind != JsonValueKind.Object)
             {
@@ -538,10 +638,13 @@ public static partial class ClusterSpecParser
             var ok = true;
             foreach (var entry in value.EnumerateObject())
             {
-                if (!TopicSpec.TopicConfigKeys.Contains(entry.Name))
+                var rule = KafkaConfigRules.Topic(entry.Name, version);
+                if (rule is null)
                 {
-                    Errors.Add($"{Settings.Namespace}:{at}: {Quote(entry.Name)} is not a topic-level config key; the keys are "
-                               + string.Join(", ", TopicSpec.TopicConfigKeys) + ".");
+                    Errors.Add(KafkaConfigRules.TopicKeyReleases(entry.Name) is { } releases
+                        ? $"{Settings.Namespace}:{at}: {Quote(entry.Name)} is a topic-level config key of {releases}, not of Kafka {version} ({Settings.Namespace}:{Settings.KafkaVersion})."
+                        : $"{Settings.Namespace}:{at}: {Quote(entry.Name)} is not a topic-level config key; the keys are "
+                          + string.Join(", ", TopicSpec.TopicConfigKeys) + ".");
                     ok = false;
                     continue;
                 }
@@ -557,7 +660,16 @@ public static partial class ClusterSpecParser
                     ok = false;
                     continue;
                 }
-                config[entry.Name] = text;
+                // Kept as Kafka prints it back, so the topics step compares like with like and a
+                // second run with the same list alters nothing.
+                var (normal, problem) = rule.Normalise(text);
+                if (problem is not null)
+                {
+                    Errors.Add($"{Settings.Namespace}:{at}.{entry.Name}: {entry.Value.GetRawText()} is not accepted; expected {problem} (Kafka {version}'s rule for {entry.Name}).");
+                    ok = false;
+                    continue;
+                }
+                config[entry.Name] = normal!;
             }
             return ok;
         }

@@ -43,7 +43,7 @@ public sealed class KafkaProperties
         if (node.Role == NodeRole.Broker)
         {
             sections.Add(Section("Placement", [("broker.rack", zoneName)]));
-            sections.Add(Section($"Replication (derived from {spec.BrokerCount} broker{(spec.BrokerCount == 1 ? "" : "s")})", Replication(spec)));
+            sections.Add(Section($"Replication (derived from {spec.BrokerCount} broker{(spec.BrokerCount == 1 ? "" : "s")})", DerivedReplication(spec.BrokerCount, spec.KafkaVersion)));
         }
 
         // The user's extras win over derived values: drop what they override, then add them last.
@@ -124,9 +124,9 @@ public sealed class KafkaProperties
     /// Kafka's defaults for internal topics (3 replicas, min ISR 2) can't be met by fewer than three
     /// brokers: the offsets topic is never created and consumer groups never work. Derive them.
     /// </summary>
-    private static IEnumerable<(string, string)> Replication(ClusterSpec spec)
+    public static IEnumerable<(string Key, string Value)> DerivedReplication(int brokerCount, KafkaVersion version)
     {
-        var factor = spec.DefaultReplicationFactor;
+        var factor = ClusterSpec.DefaultReplicationFactorFor(brokerCount);
         // One replica may be lost with writes still accepted; with one replica nothing can be lost.
         var minIsr = Math.Max(1, Math.Min(2, factor - 1));
         var rf = factor.ToString(CultureInfo.InvariantCulture);
@@ -136,7 +136,7 @@ public sealed class KafkaProperties
         yield return ("offsets.topic.replication.factor", rf);
         yield return ("transaction.state.log.replication.factor", rf);
         yield return ("transaction.state.log.min.isr", isr);
-        if (spec.KafkaVersion.AtLeast(4, 0))
+        if (version.AtLeast(4, 0))
         {
             // The share-group coordinator's state topic (KIP-932) has the same 3/2 defaults.
             yield return ("share.coordinator.state.topic.replication.factor", rf);

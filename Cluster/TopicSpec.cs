@@ -9,17 +9,9 @@ public sealed record TopicSpec(string Name, int Partitions, int ReplicationFacto
     /// <summary>Kafka's rules for topic names (org.apache.kafka.common.internals.Topic).</summary>
     public const int MaxNameLength = 249;
 
-    /// <summary>Topic-level config keys the broker accepts (TopicConfig plus the replication throttles, Kafka 4.3).</summary>
-    public static readonly IReadOnlySet<string> TopicConfigKeys = new SortedSet<string>(StringComparer.Ordinal)
-    {
-        "cleanup.policy", "compression.gzip.level", "compression.lz4.level", "compression.type", "compression.zstd.level",
-        "delete.retention.ms", "file.delete.delay.ms", "flush.messages", "flush.ms", "follower.replication.throttled.replicas",
-        "index.interval.bytes", "leader.replication.throttled.replicas", "local.retention.bytes", "local.retention.ms",
-        "max.compaction.lag.ms", "max.message.bytes", "message.timestamp.after.max.ms", "message.timestamp.before.max.ms",
-        "message.timestamp.type", "min.cleanable.dirty.ratio", "min.compaction.lag.ms", "min.insync.replicas", "preallocate",
-        "remote.log.copy.disable", "remote.log.delete.on.disable", "remote.storage.enable", "retention.bytes", "retention.ms",
-        "segment.bytes", "segment.index.bytes", "segment.jitter.ms", "segment.ms", "unclean.leader.election.enable",
-    };
+    /// <summary>Topic-level config keys some supported release accepts (see <see cref="KafkaConfigRules.TopicRules"/>).</summary>
+    public static readonly IReadOnlySet<string> TopicConfigKeys =
+        new SortedSet<string>(KafkaConfigRules.TopicRules.Select(r => r.Key), StringComparer.Ordinal);
 
     /// <summary>Topics Kafka creates and manages itself.</summary>
     public static readonly IReadOnlySet<string> InternalTopics = new SortedSet<string>(StringComparer.Ordinal)
