@@ -76,6 +76,7 @@ public static partial class ClusterSpecParser
             r.CheckPropertyTypes(Settings.ControllerProperties, controllerProps, version);
             r.CheckPropertyTypes(Settings.BrokerProperties, brokerProps, version);
             r.CheckReplicationAgainstTopology(brokers, version, brokerProps, topics);
+            r.CheckControllerMinInsyncReplicas(brokers, version, controllerProps, brokerProps);
         }
 
         if (clientPort == controllerPort)
@@ -513,6 +514,26 @@ public static partial class ClusterSpecParser
 
         /// <summary>Each accepted topic's position in the list, for messages that name it.</summary>
         private readonly Dictionary<TopicSpec, int> _topicIndexes = new(ReferenceEqualityComparer.Instance);
+
+        /// <summary>
+        /// From 4.1 (ELR) the cluster-wide min.insync.replicas is seeded from the active
+        /// controller's static value and overrides the brokers' own; kraft-infra gives the
+        /// controllers the brokers' value, so a different one in controllerProperties would
+        /// silently replace what the brokers are configured with.
+        /// </summary>
+        public void CheckControllerMinInsyncReplicas(int brokerCount, KafkaVersion version,
+            IReadOnlyDictionary<string, string> controllerProps, IReadOnlyDictionary<string, string> brokerProps)
+        {
+            if (!KafkaProperties.ElrSeedsMinInsyncReplicasFromControllers(version)) return;
+            if (!controllerProps.TryGetValue("min.insync.replicas", out var onControllers)) return;
+            var onBrokers = brokerProps.TryGetValue("min.insync.replicas", out var own)
+                ? own
+                : KafkaProperties.DerivedReplication(brokerCount, version).First(e => e.Key == "min.insync.replicas").Value;
+            if (onControllers.Trim() == onBrokers.Trim()) return;
+            Error(Settings.ControllerProperties, $"min.insync.replicas={onControllers}",
+                $"no min.insync.replicas here, or the brokers' value ({onBrokers}): from Kafka 4.1 the cluster-wide value is copied "
+                + $"from the active controller's and overrides the brokers' (Eligible Leader Replicas, KIP-966); set it in {Settings.Namespace}:{Settings.BrokerProperties}");
+        }
 
         public IReadOnlyList<TopicSpec> Topics(string key, int brokerCount, KafkaVersion version)
         {

@@ -45,6 +45,11 @@ public sealed class KafkaProperties
             sections.Add(Section("Placement", [("broker.rack", zoneName)]));
             sections.Add(Section($"Replication (derived from {spec.BrokerCount} broker{(spec.BrokerCount == 1 ? "" : "s")})", DerivedReplication(spec.BrokerCount, spec.KafkaVersion)));
         }
+        else if (ElrSeedsMinInsyncReplicasFromControllers(spec.KafkaVersion))
+        {
+            sections.Add(Section("Replication (the cluster-wide min.insync.replicas the brokers use)",
+                [("min.insync.replicas", BrokerMinInsyncReplicas(spec))]));
+        }
 
         // The user's extras win over derived values: drop what they override, then add them last.
         var derived = sections
@@ -124,6 +129,21 @@ public sealed class KafkaProperties
     /// Kafka's defaults for internal topics (3 replicas, min ISR 2) can't be met by fewer than three
     /// brokers: the offsets topic is never created and consumer groups never work. Derive them.
     /// </summary>
+    /// <summary>
+    /// Kafka 4.1 enables Eligible Leader Replicas on new clusters (KIP-966). On first activation
+    /// the controller then writes a cluster-level min.insync.replicas, copied from the active
+    /// controller's own static value (1 when unset), and that cluster-level value takes
+    /// precedence over the brokers' static one. So from 4.1 the controllers carry the brokers'
+    /// min.insync.replicas too, or every topic would silently get 1.
+    /// </summary>
+    public static bool ElrSeedsMinInsyncReplicasFromControllers(KafkaVersion version) => version.AtLeast(4, 1);
+
+    /// <summary>The min.insync.replicas the brokers run with: the user's, else the derived one.</summary>
+    public static string BrokerMinInsyncReplicas(ClusterSpec spec) =>
+        spec.BrokerProperties.TryGetValue("min.insync.replicas", out var own)
+            ? own
+            : DerivedReplication(spec.BrokerCount, spec.KafkaVersion).First(e => e.Key == "min.insync.replicas").Value;
+
     public static IEnumerable<(string Key, string Value)> DerivedReplication(int brokerCount, KafkaVersion version)
     {
         var factor = ClusterSpec.DefaultReplicationFactorFor(brokerCount);

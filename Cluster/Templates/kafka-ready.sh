@@ -7,7 +7,7 @@
 #
 # Answers with exactly one line on stdout, written for a person:
 #   ready: leader 1, voters 1,2 caught up, brokers 101,102 registered             (exit 0)
-#   not ready: no quorum leader (LeaderId: -1); broker 102 not registered (seen: 101)   (exit 1)
+#   not ready: no quorum leader: kafka-metadata-quorum.sh failed: <Kafka's reason>; broker 102 not registered (seen: 101)   (exit 1)
 # A usage or configuration error is one line on stderr (exit 2). It asks Kafka's own tools:
 # kafka-metadata-quorum.sh (describe --status, --replication) through the controllers named in
 # controller.quorum.voters, and kafka-broker-api-versions.sh through this broker's listener.
@@ -30,7 +30,7 @@ config=${KRAFT_KAFKA_CONFIG:-/etc/kafka/server.properties}
 max_lag=${KRAFT_READY_MAX_LAG:-100}
 tool_timeout=${KRAFT_TOOL_TIMEOUT_SECONDS:-60}
 [[ $max_lag =~ ^[0-9]+$ ]] || fail "KRAFT_READY_MAX_LAG must be a whole number of records, not '${max_lag}'"
-[[ $tool_timeout =~ ^[1-9][0-9]*$ ]] || fail "KRAFT_TOOL_TIMEOUT_SECONDS must be a positive whole number, not '${tool_timeout}'"
+[[ $tool_timeout =~ ^[1-9][0-9]*$ ]] || fail "KRAFT_TOOL_TIMEOUT_SECONDS must be a whole number of seconds, not '${tool_timeout}'"
 [ -r "$config" ] || fail "cannot read ${config}"
 
 # property KEY: the last value the properties file gives KEY (the one Kafka uses).
@@ -58,6 +58,7 @@ bootstrap=$(broker_endpoint)
 # The tools' LOG_DIR and output live here, and go when the script ends.
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+write_admin_config
 
 join() { local IFS=','; printf '%s' "$*"; }
 
@@ -66,7 +67,7 @@ problems=()
 # 1. The quorum has a leader: describe --status prints "LeaderId:               1".
 leader=""
 status=0
-run_tool kafka-metadata-quorum.sh --bootstrap-controller "$controllers" describe --status || status=$?
+run_tool kafka-metadata-quorum.sh --bootstrap-controller "$controllers" --command-config "$work/admin.properties" describe --status || status=$?
 if (( status == 0 )); then
   leader=$(sed -n 's/^LeaderId:[[:space:]]*//p' "$work/out" | head -n 1)
   if ! [[ $leader =~ ^[0-9]+$ ]]; then
@@ -77,22 +78,26 @@ else
   problems+=("no quorum leader: kafka-metadata-quorum.sh failed: $(tool_error "$status")")
 fi
 
-# 2. Every voter is caught up. describe --replication prints a table, cells padded with spaces
-# and each followed by a tab:
-#   NodeId  DirectoryId  LogEndOffset  Lag  LastFetchTimestamp  LastCaughtUpTimestamp  Status
+# 2. Every voter is caught up, read from describe --replication by quorum_replication_rows.
 # Without a leader there is nothing to be caught up with, so it is asked only when there is one.
 caught_up=()
 if [ -n "$leader" ]; then
   status=0
-  run_tool kafka-metadata-quorum.sh --bootstrap-controller "$controllers" describe --replication || status=$?
+  run_tool kafka-metadata-quorum.sh --bootstrap-controller "$controllers" --command-config "$work/admin.properties" describe --replication || status=$?
   if (( status == 0 )); then
     declare -A replica_lag=() replica_caught_up=() replica_status=()
-    while read -r id lag last_caught_up replica; do
-      replica_lag[$id]=$lag
-      replica_caught_up[$id]=$last_caught_up
-      replica_status[$id]=$replica
-    done < <(awk 'NR > 1 && NF >= 7 && $1 ~ /^[0-9]+$/ { print $1, $4, $6, $7 }' "$work/out")
-    for id in "${voter_ids[@]}"; do
+    if quorum_replication_rows "$work/out" > "$work/replicas"; then
+      while read -r id lag last_caught_up replica; do
+        replica_lag[$id]=$lag
+        replica_caught_up[$id]=$last_caught_up
+        replica_status[$id]=$replica
+      done < "$work/replicas"
+      readable=("${voter_ids[@]}")
+    else
+      problems+=("voters not checked: describe --replication printed no NodeId, Lag, LastCaughtUpTimestamp and Status columns")
+      readable=()
+    fi
+    for id in "${readable[@]}"; do
       if [ -z "${replica_status[$id]+set}" ]; then
         problems+=("voter ${id} is missing from the quorum's replication state")
       elif [ "${replica_status[$id]}" != Leader ] && [ "${replica_status[$id]}" != Follower ]; then
@@ -113,8 +118,9 @@ if [ -n "$leader" ]; then
 fi
 
 # 3. Every expected broker is registered and answers. kafka-broker-api-versions.sh prints one block
-# per broker the cluster's metadata names, starting with the broker (Kafka's Node.toString; 3.x
-# has no isFenced), then either its API versions or the error it gave:
+# per broker the cluster's metadata names, starting with the broker (Kafka's Node.toString; 4.0
+# added isFenced, always false here: the metadata it reads lists unfenced brokers only, so a
+# fenced broker is simply absent), then either its API versions or the error it gave:
 #   10.42.0.30:9092 (id: 101 rack: eu-west-1a isFenced: false) -> (
 #   10.42.16.30:9092 (id: 102 rack: eu-west-1b isFenced: false) -> ERROR: <message>
 registered=()
@@ -122,17 +128,13 @@ extra=()
 status=0
 run_tool kafka-broker-api-versions.sh --bootstrap-server "$bootstrap" || status=$?
 if (( status == 0 )); then
-  declare -A broker_seen=() broker_fenced=() broker_error=()
+  declare -A broker_seen=() broker_error=()
   node_pattern='^[^[:space:]]+ \(id: ([0-9]+) rack: (.*)\) -> (.*)$'
   while IFS= read -r line; do
     [[ $line =~ $node_pattern ]] || continue
     id=${BASH_REMATCH[1]}
-    node=${BASH_REMATCH[2]}
     answer=${BASH_REMATCH[3]}
     broker_seen[$id]=1
-    if [[ $node == *" isFenced: true" ]]; then
-      broker_fenced[$id]=1
-    fi
     if [[ $answer == "ERROR: "* ]]; then
       broker_error[$id]=${answer#ERROR: }
     fi
@@ -143,8 +145,6 @@ if (( status == 0 )); then
     is_expected[$id]=1
     if [ -z "${broker_seen[$id]+set}" ]; then
       missing+=("$id")
-    elif [ -n "${broker_fenced[$id]+set}" ]; then
-      problems+=("broker ${id} is fenced")
     elif [ -n "${broker_error[$id]+set}" ]; then
       problems+=("broker ${id} does not answer: ${broker_error[$id]:0:200}")
     else

@@ -1,8 +1,8 @@
 #!/bin/bash
 # Sourced by kafka-ready.sh and kafka-topics-apply.sh: how they find this broker and run Kafka's
 # command-line tools (in $KAFKA_HOME, /opt/kafka by default). The caller sets config
-# (server.properties), tool_timeout and work (a temporary directory it removes), and defines
-# fail MESSAGE.
+# (server.properties), tool_timeout (seconds) and work (a temporary directory it removes), and
+# defines fail MESSAGE.
 # shellcheck disable=SC2154 # config, tool_timeout and work are the caller's
 
 # broker_endpoint: this broker's own client endpoint, the first entry of listeners in $config
@@ -17,6 +17,19 @@ broker_endpoint() {
     "" | 0.0.0.0) endpoint="localhost:${BASH_REMATCH[2]}" ;;
   esac
   printf '%s' "$endpoint"
+}
+
+# write_admin_config: writes $work/admin.properties, the --command-config of Kafka's admin tools
+# (kafka-metadata-quorum.sh, kafka-topics.sh, kafka-configs.sh). They wait up to
+# default.api.timeout.ms (60 s by default) for a controller or a leader, and run_tool ends them
+# after tool_timeout seconds: given the same time, the wrapper wins the race and the answer says
+# "no answer" instead of Kafka's reason. So they get tool_timeout less 15 s (the JVM's start and
+# exit), and a request timeout no longer than that (Kafka refuses a shorter API timeout).
+write_admin_config() {
+  (( tool_timeout >= 20 )) || fail "KRAFT_TOOL_TIMEOUT_SECONDS must be at least 20 (the tools need 15 s beyond their own timeout), not ${tool_timeout}"
+  local api_ms=$(( (tool_timeout - 15) * 1000 ))
+  local request_ms=$(( api_ms < 30000 ? api_ms : 30000 ))
+  printf 'default.api.timeout.ms=%s\nrequest.timeout.ms=%s\n' "$api_ms" "$request_ms" > "$work/admin.properties"
 }
 
 # run_tool NAME ARGS...: runs bin/NAME with a small heap (the broker's own settings are not
@@ -34,17 +47,44 @@ run_tool() {
 }
 
 # tool_error STATUS: one line saying why the last tool failed. kafka-topics.sh prints
-# "Error while executing topic command : <message>" on stdout; the other tools print the message
-# on stderr, followed by a stack trace whose lines are indented.
+# "Error while executing topic command : <message>" on stdout. The other tools print the message
+# first on stderr, then a stack trace (indented "at" lines, "Caused by:" lines); log lines
+# ("[<date>] WARN ...") may come before it, and kafka-configs.sh puts "Error while executing
+# config command with args ..." first. So: the first stderr line that is none of those.
 tool_error() {
   local line
   if [ "$1" -eq 124 ]; then
+    # Only kafka-broker-api-versions.sh, which waits until it sees a broker, has no timeout of its own.
     echo "no answer within ${tool_timeout}s"
     return
   fi
-  line=$(grep '^Error while executing' "$work/out" | tail -n 1 || true)
+  line=$(grep '^Error while executing topic command' "$work/out" | tail -n 1 || true)
+  [ -n "$line" ] || line=$(grep -v -e '^[[:space:]]' -e '^$' -e '^\[' -e '^Caused by: ' -e '^Error while executing config command' "$work/err" | head -n 1 || true)
   [ -n "$line" ] || line=$(grep -v -e '^[[:space:]]' -e '^$' "$work/err" | tail -n 1 || true)
   [ -n "$line" ] || line=$(grep -v -e '^[[:space:]]' -e '^$' "$work/out" | tail -n 1 || true)
   [ -n "$line" ] || line="exit status $1"
+  line=${line#Exception in thread \"main\" }
   printf '%s' "${line:0:300}"
+}
+
+# quorum_replication_rows FILE: the rows of kafka-metadata-quorum.sh describe --replication in
+# FILE as "NodeId Lag LastCaughtUpTimestamp Status" lines. The tool prints a table
+# (ToolsUtils.prettyPrintTable: each cell padded with spaces to its column's width and followed
+# by a tab), a header row first:
+#   NodeId  DirectoryId  LogEndOffset  Lag  LastFetchTimestamp  LastCaughtUpTimestamp  Status
+# DirectoryId arrived in 3.9 (KAFKA-16521): 3.7 and 3.8 print the other six columns. So the
+# columns are found by their header names, never by position. Exit 3 when the header lacks one.
+quorum_replication_rows() {
+  awk -F '\t' '
+    function cell(i,   v) { v = $i; gsub(/^ +| +$/, "", v); return v }
+    !header {
+      for (i = 1; i <= NF; i++) column[cell(i)] = i
+      header = 1
+      if (!("NodeId" in column) || !("Lag" in column) || !("LastCaughtUpTimestamp" in column) || !("Status" in column)) exit 3
+      next
+    }
+    cell(column["NodeId"]) ~ /^[0-9]+$/ {
+      print cell(column["NodeId"]), cell(column["Lag"]), cell(column["LastCaughtUpTimestamp"]), cell(column["Status"])
+    }
+  ' "$1"
 }

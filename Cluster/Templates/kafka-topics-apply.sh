@@ -17,7 +17,8 @@
 # from the topic's own (dynamic) values set. Configs left out of the list are left alone and
 # topics left out are never deleted. One line per topic on stdout, then "topics: a,b".
 # Running it again with the same list changes nothing and runs no create or alter command, as
-# long as the values are written the way Kafka prints them back (e.g. 604800000, not 0604800000).
+# long as the values are written the way Kafka prints them back (e.g. 604800000, not 0604800000,
+# and compact,delete, not "compact, delete"): kraft-infra sends them so, normalised at config time.
 set -euo pipefail
 
 usage() {
@@ -32,10 +33,11 @@ fail() { echo "kafka-topics-apply: ERROR: $*" >&2; exit 2; }
 
 config=${KRAFT_KAFKA_CONFIG:-/etc/kafka/server.properties}
 tool_timeout=${KRAFT_TOOL_TIMEOUT_SECONDS:-120}
-[[ $tool_timeout =~ ^[1-9][0-9]*$ ]] || fail "KRAFT_TOOL_TIMEOUT_SECONDS must be a positive whole number, not '${tool_timeout}'"
+[[ $tool_timeout =~ ^[1-9][0-9]*$ ]] || fail "KRAFT_TOOL_TIMEOUT_SECONDS must be a whole number of seconds, not '${tool_timeout}'"
 
 work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
+write_admin_config
 
 # Decodes and checks the list. Reads the base64 text on stdin; writes, per topic, the fields
 # name, partitions, replication factor, number of configs, then key and value of each config,
@@ -220,28 +222,34 @@ declare -A current=()
 for t in "${!names[@]}"; do
   name=${names[t]}
   pattern=$(topic_pattern "$name")
+  # --if-exists: a missing topic is an empty answer with exit 0. Without it the tool fails with a
+  # text that differs between releases (3.8 to 4.0 print "Topic 'Optional[<name>]' does not
+  # exist as expected"), so no error text is relied on.
   status=0
-  run_tool kafka-topics.sh --bootstrap-server "$bootstrap" --describe --topic "$pattern" || status=$?
-  if (( status != 0 )); then
-    if (( status == 1 )) && grep -qxF "Error while executing topic command : Topic '${pattern}' does not exist as expected" "$work/out"; then
-      exists+=(0)
-      current_partitions+=(0)
-      changes+=("")
-      continue
-    fi
-    failed "cannot describe topic ${name}: $(tool_error "$status"); nothing was changed"
-  fi
+  run_tool kafka-topics.sh --bootstrap-server "$bootstrap" --command-config "$work/admin.properties" --describe --if-exists --topic "$pattern" || status=$?
+  (( status == 0 )) || failed "cannot describe topic ${name}: $(tool_error "$status"); nothing was changed"
   # The topic's line: Topic: <name>\tTopicId: <id>\tPartitionCount: 3\tReplicationFactor: 2\tConfigs: ...
   have_partitions=""
   have_replication=""
+  listed=0
   counts=$'\tPartitionCount: ([0-9]+)\tReplicationFactor: ([0-9]+)(\t|$)'
   while IFS= read -r line; do
-    if [[ $line == "Topic: ${name}"$'\t'* ]] && [[ $line =~ $counts ]]; then
+    [[ $line == "Topic: ${name}"$'\t'* ]] || continue
+    listed=1
+    if [[ $line =~ $counts ]]; then
       have_partitions=${BASH_REMATCH[1]}
       have_replication=${BASH_REMATCH[2]}
     fi
   done < "$work/out"
-  [ -n "$have_partitions" ] || failed "kafka-topics.sh --describe did not describe topic ${name}; nothing was changed"
+  if [ -z "$have_partitions" ]; then
+    if (( listed == 1 )); then
+      failed "kafka-topics.sh --describe printed topic ${name} without its partition count; nothing was changed"
+    fi
+    exists+=(0)
+    current_partitions+=(0)
+    changes+=("")
+    continue
+  fi
   exists+=(1)
   current_partitions+=("$have_partitions")
   want_partitions=${partitions[t]}
@@ -255,7 +263,7 @@ for t in "${!names[@]}"; do
 
   # The topic's own (dynamic) configs; lines: "  retention.ms=604800000 sensitive=false synonyms={...}".
   status=0
-  run_tool kafka-configs.sh --bootstrap-server "$bootstrap" --entity-type topics --entity-name "$name" --describe || status=$?
+  run_tool kafka-configs.sh --bootstrap-server "$bootstrap" --command-config "$work/admin.properties" --entity-type topics --entity-name "$name" --describe || status=$?
   (( status == 0 )) || failed "cannot read the configs of topic ${name}: $(tool_error "$status"); nothing was changed"
   current=()
   entry_pattern='^  ([a-z0-9._-]+)=(.*) sensitive=(true|false) synonyms=\{.*\}$'
@@ -290,7 +298,7 @@ for t in "${!names[@]}"; do
   name=${names[t]}
   first=${config_first[t]}
   if (( exists[t] == 0 )); then
-    create=(--bootstrap-server "$bootstrap" --create --topic "$name" --partitions "${partitions[t]}" --replication-factor "${replication[t]}")
+    create=(--bootstrap-server "$bootstrap" --command-config "$work/admin.properties" --create --topic "$name" --partitions "${partitions[t]}" --replication-factor "${replication[t]}")
     # kafka-topics.sh --config takes key=value split at '=': an empty value or one holding '='
     # cannot pass that way and is set right after creation through kafka-configs.sh.
     later=()
@@ -309,7 +317,7 @@ for t in "${!names[@]}"; do
     (( status == 0 )) || failed "creating topic ${name}: $(tool_error "$status")"
     if (( ${#later[@]} > 0 )); then
       status=0
-      run_tool kafka-configs.sh --bootstrap-server "$bootstrap" --alter --entity-type topics --entity-name "$name" \
+      run_tool kafka-configs.sh --bootstrap-server "$bootstrap" --command-config "$work/admin.properties" --alter --entity-type topics --entity-name "$name" \
         --add-config "$(add_config_arg "${later[@]}")" || status=$?
       (( status == 0 )) || failed "topic ${name} was created, but setting its config failed: $(tool_error "$status")"
     fi
@@ -327,7 +335,7 @@ for t in "${!names[@]}"; do
   changed=0
   if (( partitions[t] > current_partitions[t] )); then
     status=0
-    run_tool kafka-topics.sh --bootstrap-server "$bootstrap" --alter --topic "$(topic_pattern "$name")" --partitions "${partitions[t]}" || status=$?
+    run_tool kafka-topics.sh --bootstrap-server "$bootstrap" --command-config "$work/admin.properties" --alter --topic "$(topic_pattern "$name")" --partitions "${partitions[t]}" || status=$?
     (( status == 0 )) || failed "raising the partitions of topic ${name}: $(tool_error "$status")"
     echo "${name}: partitions ${current_partitions[t]} -> ${partitions[t]}"
     changed=1
@@ -335,7 +343,7 @@ for t in "${!names[@]}"; do
   if [ -n "${changes[t]}" ]; then
     read -r -a differing <<< "${changes[t]}"
     status=0
-    run_tool kafka-configs.sh --bootstrap-server "$bootstrap" --alter --entity-type topics --entity-name "$name" \
+    run_tool kafka-configs.sh --bootstrap-server "$bootstrap" --command-config "$work/admin.properties" --alter --entity-type topics --entity-name "$name" \
       --add-config "$(add_config_arg "${differing[@]}")" || status=$?
     (( status == 0 )) || failed "setting the config of topic ${name}: $(tool_error "$status")"
     for c in "${differing[@]}"; do

@@ -227,6 +227,17 @@ public class ConfigRefusalTests
         Assert.Contains("its config min.insync.replicas = 3", error);
     }
 
+    [Fact]
+    public void From_kafka_4_1_a_controller_min_insync_replicas_other_than_the_brokers_is_refused()
+    {
+        var error = SingleError(Parse((Settings.ControllerProperties, """{"min.insync.replicas": "2"}""")), Settings.ControllerProperties);
+
+        Assert.Contains("the brokers' value (1)", error);
+        Assert.Contains("KIP-966", error);
+        Assert.True(Parse((Settings.ControllerProperties, """{"min.insync.replicas": "1"}""")).Ok);
+        Assert.True(Parse((Settings.ControllerProperties, """{"min.insync.replicas": "2"}"""), (Settings.KafkaVersion, "4.0.1")).Ok);
+    }
+
     // ---- Java's Double.toString ----
 
     [Theory]

@@ -54,6 +54,39 @@ public class KafkaPropertiesTests
             Assert.False(p.ContainsKey(absent), absent);
     }
 
+    [Theory]
+    [InlineData("4.1.0", "3", "2")]
+    [InlineData("4.3.1", "5", "2")]
+    [InlineData("4.3.1", "2", "1")]
+    public void From_kafka_4_1_controllers_carry_the_brokers_min_insync_replicas_which_ELR_copies_cluster_wide(string version, string brokers, string minIsr)
+    {
+        var spec = Clusters.Spec((Settings.KafkaVersion, version), (Settings.BrokerCount, brokers));
+        var topology = Topology.Plan(spec);
+
+        Assert.Equal(minIsr, PropertiesOf(spec, topology.Controllers.First(), topology)["min.insync.replicas"]);
+        Assert.Equal(minIsr, PropertiesOf(spec, topology.Brokers.First(), topology)["min.insync.replicas"]);
+    }
+
+    [Fact]
+    public void From_kafka_4_1_controllers_carry_a_min_insync_replicas_the_user_gives_the_brokers()
+    {
+        var spec = Clusters.Spec((Settings.BrokerCount, "3"), (Settings.BrokerProperties, """{"min.insync.replicas": "3"}"""));
+        var topology = Topology.Plan(spec);
+
+        Assert.Equal("3", PropertiesOf(spec, topology.Controllers.First(), topology)["min.insync.replicas"]);
+    }
+
+    [Theory]
+    [InlineData("3.9.1")]
+    [InlineData("4.0.1")]
+    public void Before_kafka_4_1_controllers_carry_no_min_insync_replicas(string version)
+    {
+        var spec = Clusters.Spec((Settings.KafkaVersion, version));
+        var topology = Topology.Plan(spec);
+
+        Assert.False(PropertiesOf(spec, topology.Controllers.First(), topology).ContainsKey("min.insync.replicas"));
+    }
+
     [Fact]
     public void A_broker_advertises_its_private_ip_names_the_controller_listener_and_sits_in_its_zones_rack()
     {

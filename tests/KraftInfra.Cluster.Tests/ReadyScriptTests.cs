@@ -4,11 +4,14 @@ namespace KraftInfra.Cluster.Tests;
 
 /// <summary>
 /// kafka-ready.sh run for real with bash against stand-in Kafka tools in a temporary KAFKA_HOME.
-/// The stand-ins print what the test put in answers/ (Kafka's real output layouts, built below),
-/// log their argv one call per line to calls.log and their environment to env.log.
+/// The stand-ins print what the test put in answers/ (the release's real output layouts, from
+/// <see cref="KafkaRelease"/>), log their argv one call per line to calls.log and their
+/// environment to env.log. Every test runs once per release line (the classes at the end).
 /// </summary>
-public sealed class ReadyScriptTests : IDisposable
+public abstract class ReadyScriptTests : IDisposable
 {
+    protected abstract KafkaRelease Release { get; }
+
     private const string Voters = "1@10.42.0.10:9093,2@10.42.16.10:9093";
     private const string Controllers = "10.42.0.10:9093,10.42.16.10:9093";
     private const string OwnEndpoint = "10.42.0.30:9092";
@@ -57,47 +60,14 @@ public sealed class ReadyScriptTests : IDisposable
 
     private void Fail(string name, string stderr) => _dir.Write($"answers/{name}.err", stderr);
 
-    // ---- Kafka's output layouts ----
+    // ---- The release's output layouts ----
 
-    /// <summary>kafka-metadata-quorum.sh describe --status (MetadataQuorumCommand.handleDescribeStatus).</summary>
-    private static string Status(int leaderId) =>
-        "ClusterId:              ax8Mni9dTDqajg8dLDtKWQ\n" +
-        $"LeaderId:               {leaderId}\n" +
-        "LeaderEpoch:            7\n" +
-        "HighWatermark:          15822\n" +
-        "MaxFollowerLag:         0\n" +
-        "MaxFollowerLagTimeMs:   0\n" +
-        "CurrentVoters:          [{\"id\": 1, \"endpoints\": [\"CONTROLLER://10.42.0.10:9093\"]}, {\"id\": 2, \"endpoints\": [\"CONTROLLER://10.42.16.10:9093\"]}]\n" +
-        "CurrentObservers:       [{\"id\": 101, \"directoryId\": \"Ry5QyoVuQsqFpSpbRUYqhg\"}, {\"id\": 102, \"directoryId\": \"8cE3SRjRRnmUNlxb2yqEJw\"}]\n";
+    private string Status(int leaderId) => Release.QuorumStatus(leaderId,
+        [(1, "10.42.0.10:9093"), (2, "10.42.16.10:9093")], [(101, "Ry5QyoVuQsqFpSpbRUYqhg"), (102, "8cE3SRjRRnmUNlxb2yqEJw")]);
 
-    private sealed record Replica(int Id, long Lag, long LastCaughtUp, string Status, string DirectoryId = "AAAAAAAAAAAAAAAAAAAAAA");
+    private string Replication(params KafkaRelease.Replica[] replicas) => Release.QuorumReplication(replicas);
 
-    /// <summary>
-    /// kafka-metadata-quorum.sh describe --replication: ToolsUtils.prettyPrintTable, every cell
-    /// padded with spaces to its column's width and followed by a tab; leader, followers, observers.
-    /// </summary>
-    private static string Replication(params Replica[] replicas)
-    {
-        const long leaderEnd = 15822;
-        string[] header = ["NodeId", "DirectoryId", "LogEndOffset", "Lag", "LastFetchTimestamp", "LastCaughtUpTimestamp", "Status"];
-        var rows = new List<string[]> { header };
-        rows.AddRange(replicas.Select(r => new[]
-        {
-            r.Id.ToString(), r.DirectoryId, (leaderEnd - r.Lag).ToString(), r.Lag.ToString(),
-            r.LastCaughtUp == -1 ? "-1" : "1785400000123", r.LastCaughtUp.ToString(), r.Status,
-        }));
-        var widths = Enumerable.Range(0, header.Length).Select(i => rows.Max(r => r[i].Length)).ToArray();
-        var sb = new StringBuilder();
-        foreach (var row in rows)
-        {
-            for (var i = 0; i < row.Length; i++)
-                sb.Append(row[i].PadRight(widths[i])).Append('\t');
-            sb.Append('\n');
-        }
-        return sb.ToString();
-    }
-
-    private static Replica[] CaughtUp(long followerLag = 0) =>
+    private static KafkaRelease.Replica[] CaughtUp(long followerLag = 0) =>
     [
         new(1, 0, 1785400000123, "Leader"),
         new(2, followerLag, 1785400000101, "Follower"),
@@ -105,21 +75,9 @@ public sealed class ReadyScriptTests : IDisposable
         new(102, 0, 1785400000095, "Observer", "8cE3SRjRRnmUNlxb2yqEJw"),
     ];
 
-    /// <summary>
-    /// One block of kafka-broker-api-versions.sh: Node.toString (Kafka 4: with isFenced), " -> ",
-    /// then NodeApiVersions.toString(true), or "ERROR: " and the failure's message.
-    /// </summary>
-    private static string Broker(int id, string host, string rack = "eu-west-1a", bool? fenced = false, string? error = null)
-    {
-        var node = fenced is null
-            ? $"{host}:9092 (id: {id} rack: {rack})"
-            : $"{host}:9092 (id: {id} rack: {rack} isFenced: {(fenced.Value ? "true" : "false")})";
-        if (error is not null)
-            return $"{node} -> ERROR: {error}\n";
-        return $"{node} -> (\n\tProduce(0): 3 to 12 [usable: 12],\n\tFetch(1): 4 to 17 [usable: 17],\n\tApiVersions(18): 0 to 4 [usable: 4],\n\tDescribeCluster(60): 0 to 2 [usable: 2]\n)\n";
-    }
+    private string Broker(int id, string host, string rack = "eu-west-1a", string? error = null) => Release.Broker(id, host, rack, error);
 
-    private static string BothBrokers() => Broker(101, "10.42.0.30") + Broker(102, "10.42.16.30", "eu-west-1b");
+    private string BothBrokers() => Broker(101, "10.42.0.30") + Broker(102, "10.42.16.30", "eu-west-1b");
 
     private void Healthy()
     {
@@ -142,7 +100,14 @@ public sealed class ReadyScriptTests : IDisposable
         return ExternalTool.Run("bash", [_dir.Combine("ready.sh"), .. args], environment: environment);
     }
 
-    private string[] Calls() => File.Exists(_dir.Combine("calls.log")) ? File.ReadAllLines(_dir.Combine("calls.log")) : [];
+    /// <summary>How <see cref="Calls"/> shows the --command-config file, a new temporary path each run.</summary>
+    private const string AdminConfig = "<admin.properties>";
+
+    private string[] Calls() => File.Exists(_dir.Combine("calls.log"))
+        ? File.ReadAllLines(_dir.Combine("calls.log"))
+            .Select(c => System.Text.RegularExpressions.Regex.Replace(c, "--command-config [^ ]+/admin\\.properties", "--command-config " + AdminConfig))
+            .ToArray()
+        : [];
 
     /// <summary>The script's answer: exactly one line on stdout.</summary>
     private static string OneLine(ExternalTool.Result result)
@@ -174,23 +139,55 @@ public sealed class ReadyScriptTests : IDisposable
 
         Assert.Equal(
         [
-            $"kafka-metadata-quorum.sh --bootstrap-controller {Controllers} describe --status",
-            $"kafka-metadata-quorum.sh --bootstrap-controller {Controllers} describe --replication",
+            $"kafka-metadata-quorum.sh --bootstrap-controller {Controllers} --command-config {AdminConfig} describe --status",
+            $"kafka-metadata-quorum.sh --bootstrap-controller {Controllers} --command-config {AdminConfig} describe --replication",
             $"kafka-broker-api-versions.sh --bootstrap-server {OwnEndpoint}",
         ], Calls());
     }
 
     [Fact]
-    public void A_quorum_without_a_leader_is_not_ready()
+    public void A_quorum_without_a_leader_is_not_ready_with_kafkas_reason_and_the_voters_are_not_asked()
     {
+        // DescribeQuorum is answered only by the leader: without one the tool times out and fails.
         Healthy();
-        Answer("quorum-status", Status(-1));
+        Fail("quorum-status", KafkaRelease.QuorumTimeout);
 
         var result = Ready("101,102");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal("not ready: no quorum leader (LeaderId: -1)", OneLine(result));
+        Assert.Equal("not ready: no quorum leader: kafka-metadata-quorum.sh failed: "
+                     + "org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: describeMetadataQuorum",
+            OneLine(result));
         Assert.DoesNotContain(Calls(), c => c.Contains("--replication"));
+    }
+
+    [Fact]
+    public void The_quorum_tools_get_an_api_timeout_15_seconds_inside_the_scripts_own()
+    {
+        Healthy();
+        // The stand-in saves the --command-config it was given, before the script removes it.
+        _dir.Write("kafka/bin/kafka-metadata-quorum.sh", $$"""
+            #!/bin/bash
+            printf '%s\n' "kafka-metadata-quorum.sh $*" >> "{{_dir.Combine("calls.log")}}"
+            while [ $# -gt 0 ]; do [ "$1" = --command-config ] && cp "$2" "{{_dir.Combine("admin.seen")}}"; shift; done
+            cat "{{_dir.Combine("answers")}}/quorum-status.out"
+            """, executable: true);
+
+        Ready(["101,102"], new() { ["KRAFT_TOOL_TIMEOUT_SECONDS"] = "45" });
+
+        Assert.Equal(["default.api.timeout.ms=30000", "request.timeout.ms=30000"], File.ReadAllLines(_dir.Combine("admin.seen")));
+    }
+
+    [Fact]
+    public void A_tool_timeout_too_short_for_the_tools_own_is_a_configuration_error()
+    {
+        Healthy();
+
+        var result = Ready(["101,102"], new() { ["KRAFT_TOOL_TIMEOUT_SECONDS"] = "19" });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("KRAFT_TOOL_TIMEOUT_SECONDS must be at least 20", result.Stderr);
+        Assert.Empty(Calls());
     }
 
     [Fact]
@@ -198,14 +195,7 @@ public sealed class ReadyScriptTests : IDisposable
     {
         Healthy();
         // MetadataQuorumCommand on an unexpected failure: the message, then Utils.stackTrace.
-        Fail("quorum-status", """
-            org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: describeMetadataQuorum
-            java.util.concurrent.ExecutionException: org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: describeMetadataQuorum
-            	at java.base/java.util.concurrent.CompletableFuture.reportGet(CompletableFuture.java:396)
-            	at org.apache.kafka.tools.MetadataQuorumCommand.handleDescribeStatus(MetadataQuorumCommand.java:253)
-            Caused by: org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: describeMetadataQuorum
-
-            """);
+        Fail("quorum-status", KafkaRelease.QuorumTimeout);
 
         var result = Ready("101,102");
 
@@ -245,7 +235,7 @@ public sealed class ReadyScriptTests : IDisposable
     {
         Healthy();
         Answer("quorum-replication", Replication(
-            new Replica(1, 0, 1785400000123, "Leader"), new Replica(2, 0, -1, "Follower")));
+            new KafkaRelease.Replica(1, 0, 1785400000123, "Leader"), new KafkaRelease.Replica(2, 0, -1, "Follower")));
 
         var result = Ready("101,102");
 
@@ -257,7 +247,7 @@ public sealed class ReadyScriptTests : IDisposable
     public void A_voter_missing_from_the_replication_state_is_not_ready()
     {
         Healthy();
-        Answer("quorum-replication", Replication(new Replica(1, 0, 1785400000123, "Leader")));
+        Answer("quorum-replication", Replication(new KafkaRelease.Replica(1, 0, 1785400000123, "Leader")));
 
         var result = Ready("101,102");
 
@@ -295,27 +285,16 @@ public sealed class ReadyScriptTests : IDisposable
     }
 
     [Fact]
-    public void A_fenced_broker_is_not_ready()
+    public void A_fenced_broker_which_the_metadata_leaves_out_is_named_as_not_registered()
     {
         Healthy();
-        Answer("broker-api-versions", Broker(101, "10.42.0.30") + Broker(102, "10.42.16.30", fenced: true));
+        // Brokers list only unfenced brokers (KRaftMetadataCache.getAliveBrokerNodes).
+        Answer("broker-api-versions", Broker(101, "10.42.0.30"));
 
         var result = Ready("101,102");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal("not ready: broker 102 is fenced", OneLine(result));
-    }
-
-    [Fact]
-    public void Brokers_in_kafka_3s_layout_without_isFenced_count_as_registered()
-    {
-        Healthy();
-        Answer("broker-api-versions", Broker(101, "10.42.0.30", "null", fenced: null) + Broker(102, "10.42.16.30", "null", fenced: null));
-
-        var result = Ready("101,102");
-
-        Assert.True(result.ExitCode == 0, result.Output);
-        Assert.Equal("ready: leader 1, voters 1,2 caught up, brokers 101,102 registered", OneLine(result));
+        Assert.Equal("not ready: broker 102 not registered (seen: 101)", OneLine(result));
     }
 
     [Fact]
@@ -334,13 +313,17 @@ public sealed class ReadyScriptTests : IDisposable
     [Fact]
     public void Everything_missing_is_named_in_the_one_line()
     {
-        Answer("quorum-status", Status(-1));
-        Answer("broker-api-versions", "");
+        Fail("quorum-status", KafkaRelease.QuorumTimeout);
+        Fail("broker-api-versions", Release.BrokerApiUnreachable(OwnEndpoint));
 
         var result = Ready("101,102");
 
         Assert.Equal(1, result.ExitCode);
-        Assert.Equal("not ready: no quorum leader (LeaderId: -1); brokers 101,102 not registered (seen: none)", OneLine(result));
+        var line = OneLine(result);
+        Assert.StartsWith("not ready: no quorum leader: kafka-metadata-quorum.sh failed: org.apache.kafka.common.errors.TimeoutException", line);
+        Assert.Contains($"; brokers not checked: kafka-broker-api-versions.sh failed: ", line);
+        Assert.Contains($"Request METADATA failed on brokers", line);
+        Assert.DoesNotContain("\tat ", line);
     }
 
     [Theory]
@@ -392,4 +375,29 @@ public sealed class ReadyScriptTests : IDisposable
     }
 
     public void Dispose() => _dir.Dispose();
+}
+
+public sealed class ReadyScriptTests_3_7 : ReadyScriptTests
+{
+    protected override KafkaRelease Release => KafkaRelease.V3_7;
+}
+
+public sealed class ReadyScriptTests_3_8 : ReadyScriptTests
+{
+    protected override KafkaRelease Release => KafkaRelease.V3_8;
+}
+
+public sealed class ReadyScriptTests_3_9 : ReadyScriptTests
+{
+    protected override KafkaRelease Release => KafkaRelease.V3_9;
+}
+
+public sealed class ReadyScriptTests_4_0 : ReadyScriptTests
+{
+    protected override KafkaRelease Release => KafkaRelease.V4_0;
+}
+
+public sealed class ReadyScriptTests_Default : ReadyScriptTests
+{
+    protected override KafkaRelease Release => KafkaRelease.Default;
 }
