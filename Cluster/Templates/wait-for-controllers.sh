@@ -34,13 +34,22 @@ reachable() {
   timeout 2 bash -c 'exec 3<>"/dev/tcp/$1/$2"' reachable "$1" "$2" 2>/dev/null
 }
 
+# The tool's admin client waits default.api.timeout.ms (60 s by default) for the quorum's leader;
+# it gets 45 s so that Kafka's own reason, not this script's 60 s timeout, reaches the journal.
+admin_config=$(mktemp)
+trap 'rm -f "$admin_config"' EXIT
+printf 'default.api.timeout.ms=45000\nrequest.timeout.ms=30000\n' > "$admin_config"
+
 # quorum_leader ENDPOINTS: prints the leader id the controllers report, fails when there is none.
-# Its own messages go to stderr (the journal too), as stdout is the answer.
+# Its own messages go to stderr (the journal too), as stdout is the answer. Without a leader the
+# tool fails (DescribeQuorum is answered only by the leader): it prints the reason first on
+# stderr, then a stack trace, so the reason is the first line that is no log line or frame.
 quorum_leader() {
-  local output leader
+  local output leader reason
   # A small heap for the tool: the broker's own heap settings are not meant for it.
-  output=$(KAFKA_HEAP_OPTS="-Xmx256m" timeout 60 "$quorum_tool" --bootstrap-controller "$1" describe --status 2>&1) || {
-    log "no quorum leader yet: $(printf '%s' "$output" | tail -n 1)" >&2
+  output=$(KAFKA_HEAP_OPTS="-Xmx256m" timeout 60 "$quorum_tool" --bootstrap-controller "$1" --command-config "$admin_config" describe --status 2>&1) || {
+    reason=$(printf '%s\n' "$output" | grep -v -e '^[[:space:]]' -e '^$' -e '^\[' -e '^Caused by: ' | head -n 1 || true)
+    log "no quorum leader yet: ${reason:-no answer within 60s}" >&2
     return 1
   }
   leader=$(printf '%s\n' "$output" | sed -n 's/^LeaderId:[[:space:]]*//p' | head -n 1)

@@ -79,22 +79,21 @@ public sealed class WaitScriptTests : IDisposable
     [Fact]
     public void With_kafkas_quorum_tool_it_also_waits_for_a_leader()
     {
-        // A stand-in kafka-metadata-quorum.sh printing Kafka's `describe --status` layout: no
-        // leader (-1) until the test creates the flag file.
+        // A stand-in kafka-metadata-quorum.sh: as Kafka's, it fails while no controller leads
+        // (the reason, then a stack trace, on stderr) and prints the default release's
+        // `describe --status` once the test creates the flag file.
         var flag = _dir.Combine("leader-elected");
+        _dir.Write("answers/no-leader.err", KafkaRelease.QuorumTimeout);
+        _dir.Write("answers/status.out", KafkaRelease.Default.QuorumStatus(2, [(1, "127.0.0.1:1"), (2, "127.0.0.1:2")], []));
         _dir.Write("kafka/bin/kafka-metadata-quorum.sh", $$"""
             #!/bin/bash
             echo "$*" >> "{{_dir.Combine("quorum-tool.log")}}"
-            leader=-1
-            [ -e "{{flag}}" ] && leader=2
-            echo "ClusterId:              ax8Mni9dTDqajg8dLDtKWQ"
-            echo "LeaderId:               $leader"
-            echo "LeaderEpoch:            3"
-            echo "HighWatermark:          120"
-            echo "MaxFollowerLag:         0"
-            echo "MaxFollowerLagTimeMs:   0"
-            echo 'CurrentVoters:          [{"id": 1, "endpoints": ["CONTROLLER://127.0.0.1:1"]}]'
-            echo "CurrentObservers:       []"
+            if [ ! -e "{{flag}}" ]; then
+              echo "[2026-12-03 08:30:00,101] WARN [AdminClient clientId=adminclient-1] Connection to node -1 could not be established. (org.apache.kafka.clients.NetworkClient)" >&2
+              cat "{{_dir.Combine("answers/no-leader.err")}}" >&2
+              exit 1
+            fi
+            cat "{{_dir.Combine("answers/status.out")}}"
             """, executable: true);
         Listen(0);
         Listen(1);
@@ -107,10 +106,10 @@ public sealed class WaitScriptTests : IDisposable
         var (exitCode, output) = Finish(process, 20);
 
         Assert.Equal(0, exitCode);
-        Assert.Contains("no quorum leader yet (LeaderId: -1)", output);
+        Assert.Contains("no quorum leader yet: org.apache.kafka.common.errors.TimeoutException: Timed out waiting for a node assignment. Call: describeMetadataQuorum\n", output);
         Assert.Contains("node 2 leads the quorum", output);
         var call = File.ReadAllLines(_dir.Combine("quorum-tool.log")).Last();
-        Assert.Equal($"--bootstrap-controller 127.0.0.1:{_ports[0]},127.0.0.1:{_ports[1]},127.0.0.1:{_ports[2]} describe --status", call);
+        Assert.Matches($"^--bootstrap-controller 127.0.0.1:{_ports[0]},127.0.0.1:{_ports[1]},127.0.0.1:{_ports[2]} --command-config /[^ ]+ describe --status$", call);
     }
 
     [Fact]
