@@ -27,6 +27,12 @@ public sealed class CloudConfig
     /// <summary>EC2 refuses user data above 16 KB (16,384 bytes), before base64.</summary>
     public const int UserDataLimitBytes = 16384;
 
+    /// <summary>
+    /// A document above half of EC2's limit is sent gzipped, so the default nodes use at most half
+    /// of it and leave the rest for what later settings add (TLS, metrics).
+    /// </summary>
+    public const int GzipAboveBytes = UserDataLimitBytes / 2;
+
     public string Serialize()
     {
         var serializer = new SerializerBuilder()
@@ -38,13 +44,13 @@ public sealed class CloudConfig
     }
 
     /// <summary>
-    /// The bytes EC2 receives: the document itself when it fits the user-data limit, else its gzip
+    /// The bytes EC2 receives: the document itself up to <see cref="GzipAboveBytes"/>, else its gzip
     /// (cloud-init unpacks gzip user data). Deterministic, so an unchanged node is not replaced.
     /// </summary>
     public static (byte[] Bytes, bool Gzipped) Pack(string document)
     {
         var raw = Encoding.UTF8.GetBytes(document);
-        if (raw.Length <= UserDataLimitBytes)
+        if (raw.Length <= GzipAboveBytes)
             return (raw, false);
         using var buffer = new MemoryStream();
         using (var gzip = new GZipStream(buffer, CompressionLevel.SmallestSize, leaveOpen: true))

@@ -42,18 +42,10 @@ public static class NodeUserData
             Script(TemplateLibrary.InstallScript),
             Script(TemplateLibrary.HeapScript),
         };
+        // The readiness and topics scripts are not here: they reach a broker in SSM documents
+        // (SsmDocuments), so changing them replaces no instance.
         if (node.Role == NodeRole.Broker)
-        {
             files.Add(Script(TemplateLibrary.WaitScript));
-            // Run through SSM by pulumi up (the readiness check and the topics step).
-            files.Add(Script(TemplateLibrary.ReadyScript));
-            files.Add(Script(TemplateLibrary.TopicsScript));
-            files.Add(new WriteFile
-            {
-                Path = $"{ScriptDirectory}/{TemplateLibrary.ToolsLibrary}",
-                Content = TemplateLibrary.Read(TemplateLibrary.ToolsLibrary), // sourced, not run
-            });
-        }
 
         return new CloudConfig
         {

@@ -2,6 +2,7 @@ using System.Collections.Immutable;
 using System.Globalization;
 using KraftInfra.Cluster;
 using Pulumi;
+using Pulumi.Aws.Ssm;
 using Pulumi.Command.Local;
 
 namespace KraftInfra.Components;
@@ -19,7 +20,8 @@ public sealed class ClusterReadinessArgs
 
 /// <summary>
 /// Makes pulumi up end with a working cluster. From the machine running Pulumi, local commands
-/// drive SSM Run Command (no inbound port): first the readiness check on a broker, retried until
+/// drive SSM Run Command (no inbound port), running scripts the stack keeps in SSM Command
+/// documents: first the readiness check on a broker, retried until
 /// the quorum has a caught-up leader and every broker is registered; then the declared topics,
 /// applied through that broker. pulumi preview runs neither.
 /// </summary>
@@ -41,11 +43,12 @@ public sealed class ClusterReadiness : ComponentResource
         var instanceIds = Output.All(args.Nodes.Select(n => n.InstanceId));
         var brokerIds = string.Join(",", args.Topology.Brokers.Select(b => b.NodeId.ToString(CultureInfo.InvariantCulture)));
 
+        var readyDocument = ScriptDocument(name, spec, SsmDocuments.Readiness);
         var ready = new Command($"{name}-ready", new CommandArgs
         {
             Interpreter = ["/bin/bash", "-c"],
             Create = TemplateLibrary.Read(TemplateLibrary.SsmDriverScript),
-            Environment = DriverEnvironment(args, instanceIds, target, TemplateLibrary.ReadyScript, brokerIds, retry: true,
+            Environment = DriverEnvironment(args, instanceIds, target, readyDocument, SsmDocuments.Readiness, brokerIds, retry: true,
                 $"kraft-infra {spec.ClusterName}: readiness"),
             // A replaced node is checked again.
             Triggers = args.Nodes.Select(n => n.InstanceId.Apply(id => (object)id)).ToArray(),
@@ -55,11 +58,12 @@ public sealed class ClusterReadiness : ComponentResource
         if (spec.Topics.Count > 0)
         {
             var payload = TopicSpec.EncodePayload(spec.Topics);
+            var topicsDocument = ScriptDocument(name, spec, SsmDocuments.Topics);
             var topics = new Command($"{name}-topics", new CommandArgs
             {
                 Interpreter = ["/bin/bash", "-c"],
                 Create = TemplateLibrary.Read(TemplateLibrary.SsmDriverScript),
-                Environment = DriverEnvironment(args, instanceIds, target, TemplateLibrary.TopicsScript, payload, retry: false,
+                Environment = DriverEnvironment(args, instanceIds, target, topicsDocument, SsmDocuments.Topics, payload, retry: false,
                     $"kraft-infra {spec.ClusterName}: topics"),
                 // A changed list is applied again; the step itself changes only what differs.
                 Triggers = new[] { Output.Create<object>(payload) },
@@ -78,16 +82,30 @@ public sealed class ClusterReadiness : ComponentResource
         });
     }
 
+    /// <summary>
+    /// The SSM Command document holding one node script (see <see cref="SsmDocuments"/>); a new
+    /// script text becomes a new document version, and no instance changes.
+    /// </summary>
+    private Document ScriptDocument(string name, ClusterSpec spec, SsmScriptDocument document) =>
+        new($"{name}-{document.Key}-script", new DocumentArgs
+        {
+            Content = SsmDocuments.Content(document),
+            DocumentType = "Command",
+            DocumentFormat = "JSON",
+            Tags = ResourceTags.ForCluster(spec, $"{spec.ClusterName}-{document.Key}-script").ToInputMap(),
+        }, new CustomResourceOptions { Parent = this });
+
     /// <summary>Everything the driver needs, as environment values: nothing is spliced into its text.</summary>
     private static InputMap<string> DriverEnvironment(ClusterReadinessArgs args, Output<ImmutableArray<string>> instanceIds,
-        KafkaNode target, string script, string argument, bool retry, string description)
+        KafkaNode target, Document document, SsmScriptDocument script, string argument, bool retry, string description)
     {
         var environment = new InputMap<string>
         {
             { "AWS_REGION", args.Region },
             { "KRAFT_INSTANCE_IDS", instanceIds.Apply(ids => string.Join(" ", ids)) },
             { "KRAFT_TARGET_INSTANCE_ID", target.InstanceId },
-            { "KRAFT_REMOTE_SCRIPT", $"{NodeUserData.ScriptDirectory}/{script}" },
+            { "KRAFT_DOCUMENT_NAME", document.Name },
+            { "KRAFT_DOCUMENT_PARAMETER", script.ParameterName },
             { "KRAFT_REMOTE_ARGUMENT", argument },
             { "KRAFT_TIMEOUT_SECONDS", args.Spec.ReadinessTimeoutSeconds.ToString(CultureInfo.InvariantCulture) },
             { "KRAFT_RETRY_UNTIL_SUCCESS", retry ? "true" : "false" },

@@ -9,8 +9,9 @@
 #   AWS_REGION (required), AWS_PROFILE   the stack's AWS settings; the aws CLI reads them itself
 #   KRAFT_INSTANCE_IDS                   every instance of the cluster, separated by spaces or commas
 #   KRAFT_TARGET_INSTANCE_ID             the instance the script runs on
-#   KRAFT_REMOTE_SCRIPT                  /usr/local/lib/kraft-infra/<name>.sh on the node
-#   KRAFT_REMOTE_ARGUMENT                its one argument: base64 data or an id list
+#   KRAFT_DOCUMENT_NAME                  the stack's SSM Command document holding the script
+#   KRAFT_DOCUMENT_PARAMETER             the name of its one parameter
+#   KRAFT_REMOTE_ARGUMENT                the parameter's value: base64 data or an id list
 #   KRAFT_TIMEOUT_SECONDS (900)          deadline for all of it
 #   KRAFT_RETRY_UNTIL_SUCCESS (false)    true: run the script again while it fails on the node
 #   KRAFT_RETRY_INTERVAL_SECONDS (15)    pause between those runs
@@ -32,7 +33,8 @@ digits=0123456789
 lower=abcdefghijklmnopqrstuvwxyz
 upper=ABCDEFGHIJKLMNOPQRSTUVWXYZ
 instance_re="^i-[${hex}]{8,17}\$"
-script_re="^/usr/local/lib/kraft-infra/[${lower}${digits}-]+\\.sh\$"
+document_re="^[${upper}${lower}${digits}_.-]{3,128}\$"
+parameter_re="^[${upper}${lower}${digits}]{1,64}\$"
 argument_re="^[${upper}${lower}${digits}+/=,]*\$"
 command_id_re="^[${lower}${upper}${digits}-]{36}\$"
 newline=$'\n'
@@ -43,7 +45,8 @@ check() {
 }
 
 target=${KRAFT_TARGET_INSTANCE_ID:-}
-script=${KRAFT_REMOTE_SCRIPT:-}
+document=${KRAFT_DOCUMENT_NAME:-}
+parameter=${KRAFT_DOCUMENT_PARAMETER:-}
 argument=${KRAFT_REMOTE_ARGUMENT:-}
 timeout_seconds=${KRAFT_TIMEOUT_SECONDS:-900}
 retry=${KRAFT_RETRY_UNTIL_SUCCESS:-false}
@@ -52,7 +55,8 @@ poll_interval=${KRAFT_POLL_INTERVAL_SECONDS:-5}
 
 [ -n "${AWS_REGION:-}" ] || refuse "AWS_REGION is not set: it names the stack's region, and the aws CLI reads it from the environment"
 check KRAFT_TARGET_INSTANCE_ID "$target" "$instance_re" "an EC2 instance id such as i-0123456789abcdef0"
-check KRAFT_REMOTE_SCRIPT "$script" "$script_re" "a script in /usr/local/lib/kraft-infra/ named with a-z, 0-9 and -, ending in .sh"
+check KRAFT_DOCUMENT_NAME "$document" "$document_re" "an SSM document name: 3 to 128 of A-Z a-z 0-9 _ . -"
+check KRAFT_DOCUMENT_PARAMETER "$parameter" "$parameter_re" "a document parameter name: A-Z a-z 0-9 only"
 check KRAFT_REMOTE_ARGUMENT "$argument" "$argument_re" "base64 data or an id list (A-Z a-z 0-9 + / = , only)"
 check KRAFT_TIMEOUT_SECONDS "$timeout_seconds" "^[1-9][${digits}]{0,6}\$" "a whole number of seconds, at least 1"
 check KRAFT_RETRY_UNTIL_SUCCESS "$retry" '^(true|false)$' "true or false"
@@ -79,17 +83,16 @@ description=${KRAFT_DESCRIPTION:-}
 # SSM keeps a comment of at most 100 characters. Printable ASCII only, so that 100 bytes are 100
 # characters in any locale; and never a leading "-" (an option to the CLI) or "file://" or
 # "fileb://" (the CLI would read that file into the comment).
-comment=$(printf '%s' "${description:-"kraft-infra ${script##*/} on ${target}"}" | LC_ALL=C tr -c '[:print:]' '?')
+comment=$(printf '%s' "${description:-"kraft-infra ${document} on ${target}"}" | LC_ALL=C tr -c '[:print:]' '?')
 case $comment in
   -*|file://*|fileb://*) comment="kraft-infra ${comment}" ;;
 esac
 comment=${comment:0:100}
 
-# The node runs exactly "<script> <argument>"; both are checked above, so neither needs quoting
-# in the JSON nor in the node's shell. An empty argument is passed as an empty word.
-remote_argument=$argument
-[ -n "$remote_argument" ] || remote_argument="''"
-parameters="{\"commands\":[\"${script} ${remote_argument}\"]}"
+# The document's one parameter; name and value are checked above, so neither needs quoting in
+# the JSON (SSM checks the value again against the document's allowed pattern).
+parameters="{\"${parameter}\":[\"${argument}\"]}"
+script="document ${document}"
 
 command -v aws >/dev/null 2>&1 \
   || refuse "the AWS CLI (aws, version 2) is needed on the machine that runs pulumi up, and it is not on PATH; see https://docs.aws.amazon.com/cli/latest/userguide/getting-started-install.html"
@@ -189,7 +192,9 @@ command_id=""
 status=""
 # send: sends the command, setting command_id.
 send() {
-  aws_call ssm send-command --document-name AWS-RunShellScript --instance-ids "$target" \
+  # $LATEST: the content the stack wrote last, whichever version is the document's default.
+  # shellcheck disable=SC2016 # a literal $LATEST, SSM's name for the newest version
+  aws_call ssm send-command --document-name "$document" --document-version '$LATEST' --instance-ids "$target" \
     --comment "$comment" --parameters "$parameters" --query Command.CommandId --output text \
     || aws_failed send-command "$?"
   command_id=$(tr -d ' \t\r\n' < "$work/out")

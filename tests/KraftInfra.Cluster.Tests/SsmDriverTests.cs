@@ -14,7 +14,10 @@ public sealed class SsmDriverTests : IDisposable
 {
     private const string Broker = "i-0abc1234def567890";
     private const string Controller = "i-0def1234abc567890";
-    private const string ReadyScript = "/usr/local/lib/kraft-infra/kafka-ready.sh";
+    private const string ReadyDocument = "kraft-readiness-ready-script-1a2b3c4";
+
+    /// <summary>How the driver names what it runs, in its log lines.</summary>
+    private const string ReadyScript = "document " + ReadyDocument;
     private const char Separator = '\x1f';
 
     private readonly ExternalTool.TempDir _dir = new();
@@ -103,7 +106,8 @@ public sealed class SsmDriverTests : IDisposable
             ["AWS_PROFILE"] = "kraft",
             ["KRAFT_INSTANCE_IDS"] = $"{Controller} {Broker}",
             ["KRAFT_TARGET_INSTANCE_ID"] = Broker,
-            ["KRAFT_REMOTE_SCRIPT"] = ReadyScript,
+            ["KRAFT_DOCUMENT_NAME"] = ReadyDocument,
+            ["KRAFT_DOCUMENT_PARAMETER"] = "brokerIds",
             ["KRAFT_REMOTE_ARGUMENT"] = "1,2,3",
             ["KRAFT_TIMEOUT_SECONDS"] = "60",
             ["KRAFT_RETRY_UNTIL_SUCCESS"] = "false",
@@ -374,25 +378,25 @@ public sealed class SsmDriverTests : IDisposable
     }
 
     [Fact]
-    public void The_node_runs_exactly_the_script_and_its_argument()
+    public void The_node_runs_the_newest_version_of_the_document_with_exactly_its_one_parameter()
     {
         AllOnline();
         Invocation("1", ["Success"], "applied\n");
-        const string script = "/usr/local/lib/kraft-infra/kafka-topics-apply.sh";
+        const string document = "kraft-readiness-topics-script-9f8e7d6";
         const string argument = "dG9waWNzOgogIC0gb3JkZXJz+/8=";
 
-        var result = Drive(new() { ["KRAFT_REMOTE_SCRIPT"] = script, ["KRAFT_REMOTE_ARGUMENT"] = argument });
+        var result = Drive(new() { ["KRAFT_DOCUMENT_NAME"] = document, ["KRAFT_DOCUMENT_PARAMETER"] = "topics", ["KRAFT_REMOTE_ARGUMENT"] = argument });
 
         Assert.True(result.ExitCode == 0, result.Output);
         Assert.Equal(
-            ["ssm", "send-command", "--document-name", "AWS-RunShellScript", "--instance-ids", Broker,
-             "--comment", "check the brokers", "--parameters", $$"""{"commands":["{{script}} {{argument}}"]}""",
+            ["ssm", "send-command", "--document-name", document, "--document-version", "$LATEST", "--instance-ids", Broker,
+             "--comment", "check the brokers", "--parameters", $$"""{"topics":["{{argument}}"]}""",
              "--query", "Command.CommandId", "--output", "text"],
             SendCall());
     }
 
     [Fact]
-    public void An_empty_argument_reaches_the_script_as_one_empty_word()
+    public void An_empty_argument_reaches_the_document_as_an_empty_value()
     {
         AllOnline();
         Invocation("1", ["Success"]);
@@ -401,7 +405,7 @@ public sealed class SsmDriverTests : IDisposable
 
         Assert.True(result.ExitCode == 0, result.Output);
         var send = SendCall();
-        Assert.Equal($$"""{"commands":["{{ReadyScript}} ''"]}""", send[Array.IndexOf(send, "--parameters") + 1]);
+        Assert.Equal("""{"brokerIds":[""]}""", send[Array.IndexOf(send, "--parameters") + 1]);
     }
 
     [Theory]
@@ -414,9 +418,11 @@ public sealed class SsmDriverTests : IDisposable
     [InlineData("KRAFT_TARGET_INSTANCE_ID", "")]
     [InlineData("KRAFT_INSTANCE_IDS", "i-0def1234abc567890 i-0abc1234`id`")]
     [InlineData("KRAFT_INSTANCE_IDS", "i-0def1234abc567890,mi-0abc1234def567890")]
-    [InlineData("KRAFT_REMOTE_SCRIPT", "/tmp/kafka-ready.sh")]
-    [InlineData("KRAFT_REMOTE_SCRIPT", "/usr/local/lib/kraft-infra/../../../bin/sh.sh")]
-    [InlineData("KRAFT_REMOTE_SCRIPT", "/usr/local/lib/kraft-infra/kafka-ready.sh; reboot")]
+    [InlineData("KRAFT_DOCUMENT_NAME", "")]
+    [InlineData("KRAFT_DOCUMENT_NAME", "ready; reboot")]
+    [InlineData("KRAFT_DOCUMENT_NAME", "doc\",\"x")]
+    [InlineData("KRAFT_DOCUMENT_PARAMETER", "")]
+    [InlineData("KRAFT_DOCUMENT_PARAMETER", "broker\"Ids")]
     [InlineData("KRAFT_TIMEOUT_SECONDS", "soon")]
     [InlineData("KRAFT_TIMEOUT_SECONDS", "0")]
     [InlineData("KRAFT_RETRY_UNTIL_SUCCESS", "yes")]

@@ -1,3 +1,4 @@
+using System.Text;
 using YamlDotNet.RepresentationModel;
 
 namespace KraftInfra.Cluster.Tests;
@@ -37,10 +38,12 @@ public class UserDataTests
                 checkedScripts.Add(Path.GetFileName(path));
             }
         }
-        // Every node script template reached a node and was checked (the SSM driver runs on the
-        // machine running Pulumi and is checked by its own tests).
+        // Every node script template reached a node, in its user data or in an SSM document (those
+        // are checked in SsmDocumentTests; the SSM driver runs on the machine running Pulumi and is
+        // checked by its own tests).
+        var inDocuments = SsmDocuments.All.SelectMany(d => d.Files).ToHashSet();
         Assert.Equal(
-            TemplateLibrary.Names.Where(n => n.EndsWith(".sh", StringComparison.Ordinal) && n != TemplateLibrary.SsmDriverScript).Order(),
+            TemplateLibrary.Names.Where(n => n.EndsWith(".sh", StringComparison.Ordinal) && n != TemplateLibrary.SsmDriverScript && !inDocuments.Contains(n)).Order(),
             checkedScripts.Order());
     }
 
@@ -85,11 +88,21 @@ public class UserDataTests
     }
 
     [Fact]
-    public void The_largest_default_node_fits_ec2s_16_kb_user_data_limit()
+    public void The_largest_default_node_uses_at_most_half_of_ec2s_16_kb_user_data_limit()
     {
         var largest = Clusters.Render(new ClusterSpec()).Max(n => n.UserData.Bytes.Length);
 
-        Assert.InRange(largest, 1, CloudConfig.UserDataLimitBytes);
+        Assert.InRange(largest, 1, CloudConfig.UserDataLimitBytes / 2);
+    }
+
+    [Fact]
+    public void A_document_of_half_the_limit_or_less_is_sent_as_text()
+    {
+        var half = CloudConfig.Header + "\n# " + new string('x', CloudConfig.GzipAboveBytes - CloudConfig.Header.Length - 4) + "\n";
+
+        Assert.Equal(CloudConfig.GzipAboveBytes, Encoding.UTF8.GetByteCount(half));
+        Assert.False(CloudConfig.Pack(half).Gzipped);
+        Assert.True(CloudConfig.Pack(half + "x").Gzipped);
     }
 
     [Fact]
@@ -153,9 +166,7 @@ public class UserDataTests
         Assert.Equal(
             ["/etc/kafka/server.properties", "/etc/kraft-infra/node.env", "/etc/systemd/system/kafka.service",
              "/usr/local/lib/kraft-infra/boot.sh", "/usr/local/lib/kraft-infra/install-kafka.sh",
-             "/usr/local/lib/kraft-infra/kafka-heap-env.sh", "/usr/local/lib/kraft-infra/kafka-ready.sh",
-             "/usr/local/lib/kraft-infra/kafka-tools.sh", "/usr/local/lib/kraft-infra/kafka-topics-apply.sh",
-             "/usr/local/lib/kraft-infra/wait-for-controllers.sh"],
+             "/usr/local/lib/kraft-infra/kafka-heap-env.sh", "/usr/local/lib/kraft-infra/wait-for-controllers.sh"],
             files.Keys.Order());
         Assert.All(files.Values, f => Assert.Equal("root:root", f.Owner));
         Assert.Equal("0755", files["/usr/local/lib/kraft-infra/boot.sh"].Permissions);

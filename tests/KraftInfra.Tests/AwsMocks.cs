@@ -1,6 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Immutable;
 using System.Globalization;
+using KraftInfra.Cluster;
 using Pulumi.Testing;
 
 namespace KraftInfra.Tests;
@@ -64,11 +65,18 @@ public sealed class AwsMocks : IMocks
                 or "aws:iam/rolePolicyAttachment:RolePolicyAttachment":
                 id = $"{args.Name}-{n}";
                 break;
+            case "aws:ssm/document:Document":
+                // Pulumi names the document after the resource, with a random suffix.
+                id = $"{args.Name}-{n}";
+                state["name"] = id;
+                state["arn"] = $"arn:aws:ssm:{Region}:123456789012:document/{id}";
+                state["latestVersion"] = "1";
+                break;
             case "command:local:Command":
                 // What the node scripts print, as the driver passes it through.
                 id = $"{args.Name}-{n}";
                 var environment = (IReadOnlyDictionary<string, object>)args.Inputs["environment"];
-                state["stdout"] = ((string)environment["KRAFT_REMOTE_SCRIPT"]).EndsWith("/kafka-ready.sh", StringComparison.Ordinal)
+                state["stdout"] = (string)environment["KRAFT_DOCUMENT_PARAMETER"] == SsmDocuments.Readiness.ParameterName
                     ? ReadyLine
                     : "created orders (partitions 6, replication factor 2)\ntopics: orders,orders.dead-letter\n";
                 state["stderr"] = "";

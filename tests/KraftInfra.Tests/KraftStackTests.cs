@@ -18,7 +18,7 @@ public class KraftStackTests
     private static IReadOnlyDictionary<string, object> Map(object value) => Assert.IsAssignableFrom<IReadOnlyDictionary<string, object>>(value);
 
     /// <summary>The #cloud-config an instance boots with, from its userDataBase64 input.</summary>
-    private static string UserData(ImmutableDictionary<string, object> instance)
+    internal static string UserData(ImmutableDictionary<string, object> instance)
     {
         var bytes = Convert.FromBase64String(Text(instance["userDataBase64"]));
         if (bytes[0] == 0x1f && bytes[1] == 0x8b)

@@ -34,7 +34,8 @@ public class ReadinessTests
         // The script text is the template itself: no value is spliced into it.
         Assert.Equal(TemplateLibrary.Read(TemplateLibrary.SsmDriverScript), (string)ready["create"]);
         var environment = Environment(ready);
-        Assert.Equal("/usr/local/lib/kraft-infra/kafka-ready.sh", environment["KRAFT_REMOTE_SCRIPT"]);
+        Assert.StartsWith("kraft-readiness-ready-script-", (string)environment["KRAFT_DOCUMENT_NAME"]);
+        Assert.Equal("brokerIds", environment["KRAFT_DOCUMENT_PARAMETER"]);
         Assert.Equal("101,102", environment["KRAFT_REMOTE_ARGUMENT"]);
         Assert.Equal(ids["kraft-broker-1-instance"], environment["KRAFT_TARGET_INSTANCE_ID"]);
         Assert.Equal(ids.Values.Order(), ((string)environment["KRAFT_INSTANCE_IDS"]).Split(' ').Order());
@@ -64,7 +65,8 @@ public class ReadinessTests
         Assert.Equal(["kraft-readiness-ready", "kraft-readiness-topics"], commands.Keys.Order());
         var topics = commands["kraft-readiness-topics"];
         var environment = Environment(topics);
-        Assert.Equal("/usr/local/lib/kraft-infra/kafka-topics-apply.sh", environment["KRAFT_REMOTE_SCRIPT"]);
+        Assert.StartsWith("kraft-readiness-topics-script-", (string)environment["KRAFT_DOCUMENT_NAME"]);
+        Assert.Equal("topics", environment["KRAFT_DOCUMENT_PARAMETER"]);
         Assert.Equal("false", environment["KRAFT_RETRY_UNTIL_SUCCESS"]);
         var payload = (string)environment["KRAFT_REMOTE_ARGUMENT"];
         using var json = JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(payload)));
@@ -85,6 +87,24 @@ public class ReadinessTests
         using var json = JsonDocument.Parse(Encoding.UTF8.GetString(Convert.FromBase64String(payload)));
         Assert.Equal(["orders", "orders.dead-letter"], json.RootElement.EnumerateArray().Select(t => t.GetProperty("name").GetString()));
         Assert.Equal("t3.medium", (string)run.Inputs("aws:ec2/instance:Instance")["kraft-broker-1-instance"]["instanceType"]);
+    }
+
+    [Fact]
+    public async Task The_node_scripts_live_in_ssm_command_documents_the_stack_manages_not_in_user_data()
+    {
+        var run = await StackRun.DeployAsync((Settings.Topics, Topics));
+
+        var documents = run.Inputs("aws:ssm/document:Document");
+        Assert.Equal(["kraft-readiness-ready-script", "kraft-readiness-topics-script"], documents.Keys.Order());
+        Assert.Equal(SsmDocuments.Content(SsmDocuments.Readiness), (string)documents["kraft-readiness-ready-script"]["content"]);
+        Assert.Equal(SsmDocuments.Content(SsmDocuments.Topics), (string)documents["kraft-readiness-topics-script"]["content"]);
+        Assert.All(documents.Values, d => Assert.Equal("Command", (string)d["documentType"]));
+        foreach (var instance in run.Inputs("aws:ec2/instance:Instance").Values)
+        {
+            var userData = KraftStackTests.UserData(instance);
+            Assert.DoesNotContain(TemplateLibrary.ReadyScript, userData);
+            Assert.DoesNotContain(TemplateLibrary.TopicsScript, userData);
+        }
     }
 
     /// <summary>Pulumi.dev.yaml's config as the Pulumi CLI hands it to the program, read as tools/render reads stacks.</summary>
