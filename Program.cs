@@ -11,11 +11,24 @@ public partial class Program
 {
     /// <summary>
     /// The whole stack body, also run by the mock tests under Deployment.TestAsync. Every check
-    /// that can fail happens before the first resource is registered: bad config, too few zones.
+    /// that can fail happens before the first resource is registered: bad config, instance types
+    /// that don't fit, too few zones.
     /// </summary>
     public static async Task<IDictionary<string, object?>> DefineStackAsync()
     {
         var spec = ReadSpec(new Config());
+
+        // EC2's own description of each instance type: the architecture and the NVMe-attached EBS
+        // the boot relies on. An unknown type fails here, in the invoke, naming it.
+        var typeFacts = new Dictionary<string, InstanceTypeFacts>(StringComparer.Ordinal);
+        foreach (var type in new[] { spec.ControllerInstanceType, spec.BrokerInstanceType }.Distinct(StringComparer.Ordinal))
+        {
+            var info = await Aws.Ec2.GetInstanceType.InvokeAsync(new Aws.Ec2.GetInstanceTypeArgs { InstanceType = type });
+            typeFacts[type] = new InstanceTypeFacts(type, info.SupportedArchitectures, info.EbsNvmeSupport);
+        }
+        var typeProblems = InstanceTypeRules.Problems(spec, typeFacts);
+        if (typeProblems.Count > 0)
+            throw new RunException(new ClusterSpecException(typeProblems).Message);
 
         var zones = await Aws.GetAvailabilityZones.InvokeAsync(new Aws.GetAvailabilityZonesArgs
         {

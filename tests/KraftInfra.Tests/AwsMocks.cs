@@ -87,6 +87,26 @@ public sealed class AwsMocks : IMocks
         return Task.FromResult<(string?, object)>((id, state.ToImmutable()));
     }
 
+    /// <summary>
+    /// DescribeInstanceTypes' answer for the types the tests use (t2 is Xen-based: no NVMe EBS);
+    /// an unknown type fails as EC2 does.
+    /// </summary>
+    private static ImmutableDictionary<string, object> InstanceType(string type)
+    {
+        var (architectures, nvme) = type switch
+        {
+            "t3.small" or "t3.medium" or "t3.large" or "m7i.large" => ("x86_64", "required"),
+            "t4g.medium" or "m7g.large" => ("arm64", "required"),
+            "t2.large" => ("i386,x86_64", "unsupported"),
+            _ => throw new InvalidOperationException($"InvalidInstanceType: The following supplied instance types do not exist: [{type}]"),
+        };
+        return ImmutableDictionary<string, object>.Empty
+            .Add("id", type).Add("instanceType", type)
+            .Add("supportedArchitectures", architectures.Split(',').Select(a => (object)a).ToImmutableArray())
+            .Add("ebsNvmeSupport", nvme)
+            .Add("hypervisor", nvme == "unsupported" ? "xen" : "nitro");
+    }
+
     public Task<object> CallAsync(MockCallArgs args)
     {
         Calls.Add(args);
@@ -101,6 +121,7 @@ public sealed class AwsMocks : IMocks
             "aws:ec2/getAmi:getAmi" => ImmutableDictionary<string, object>.Empty
                 .Add("id", ImageId).Add("imageId", ImageId).Add("architecture", "x86_64")
                 .Add("name", "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20261101"),
+            "aws:ec2/getInstanceType:getInstanceType" => InstanceType((string)args.Args["instanceType"]),
             _ => throw new NotSupportedException($"the program called an unexpected invoke {args.Token}"),
         };
         return Task.FromResult(result);

@@ -226,6 +226,31 @@ public class KraftStackTests
     }
 
     [Fact]
+    public async Task Instance_types_of_another_architecture_or_without_nvme_ebs_stop_the_program_before_any_resource()
+    {
+        var mocks = new AwsMocks();
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => StackRun.DeployAsync(mocks,
+            (Settings.Architecture, "arm64"), (Settings.ControllerInstanceType, "t4g.medium"), (Settings.BrokerInstanceType, "t2.large")));
+
+        var message = error.ToString();
+        Assert.Contains("2 problems; nothing was created", message);
+        Assert.Contains("kraft-infra:brokerInstanceType: \"t2.large\" is not accepted; expected an instance type for arm64", message);
+        Assert.Contains("EC2 describes t2.large as i386, x86_64 only", message);
+        Assert.Contains("EC2 describes t2.large's EBS NVMe support as unsupported", message);
+        Assert.DoesNotContain("kraft-infra:controllerInstanceType", message);
+        Assert.DoesNotContain(mocks.Registered.Keys, k => !k.StartsWith("pulumi:pulumi:Stack::", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task Each_instance_type_is_looked_up_once()
+    {
+        var run = await StackRun.DeployAsync();
+
+        var lookups = run.Mocks.Calls.Where(c => c.Token == "aws:ec2/getInstanceType:getInstanceType").Select(c => (string)c.Args["instanceType"]);
+        Assert.Equal(["t3.large", "t3.medium"], lookups.Order());
+    }
+
+    [Fact]
     public async Task Asking_for_more_zones_than_the_region_has_stops_before_any_resource()
     {
         var mocks = new AwsMocks();
