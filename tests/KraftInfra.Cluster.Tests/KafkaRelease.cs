@@ -128,6 +128,4 @@ public sealed record KafkaRelease(string Version)
         AtLeast(3, 8) && !AtLeast(4, 1)
             ? $"Topic 'Optional[{topic}]' does not exist as expected"
             : $"Topic '{topic}' does not exist as expected";
-
-    public static readonly TheoryData<string> All = new() { V3_7.Version, V3_8.Version, V3_9.Version, V4_0.Version, Default.Version };
 }

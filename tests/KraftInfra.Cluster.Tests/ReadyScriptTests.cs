@@ -10,7 +10,7 @@ namespace KraftInfra.Cluster.Tests;
 /// </summary>
 public abstract class ReadyScriptTests : IDisposable
 {
-    protected abstract KafkaRelease Release { get; }
+    protected KafkaRelease Release { get; }
 
     private const string Voters = "1@10.42.0.10:9093,2@10.42.16.10:9093";
     private const string Controllers = "10.42.0.10:9093,10.42.16.10:9093";
@@ -18,8 +18,9 @@ public abstract class ReadyScriptTests : IDisposable
 
     private readonly ExternalTool.TempDir _dir = new();
 
-    public ReadyScriptTests()
+    protected ReadyScriptTests(KafkaRelease release)
     {
+        Release = release;
         ExternalTool.Require("bash", "bash");
         // A broker's server.properties as KafkaProperties renders it (the parts the script reads).
         _dir.Write("server.properties", $"""
@@ -377,27 +378,12 @@ public abstract class ReadyScriptTests : IDisposable
     public void Dispose() => _dir.Dispose();
 }
 
-public sealed class ReadyScriptTests_3_7 : ReadyScriptTests
-{
-    protected override KafkaRelease Release => KafkaRelease.V3_7;
-}
+public sealed class ReadyScriptTests_3_7() : ReadyScriptTests(KafkaRelease.V3_7);
 
-public sealed class ReadyScriptTests_3_8 : ReadyScriptTests
-{
-    protected override KafkaRelease Release => KafkaRelease.V3_8;
-}
+public sealed class ReadyScriptTests_3_8() : ReadyScriptTests(KafkaRelease.V3_8);
 
-public sealed class ReadyScriptTests_3_9 : ReadyScriptTests
-{
-    protected override KafkaRelease Release => KafkaRelease.V3_9;
-}
+public sealed class ReadyScriptTests_3_9() : ReadyScriptTests(KafkaRelease.V3_9);
 
-public sealed class ReadyScriptTests_4_0 : ReadyScriptTests
-{
-    protected override KafkaRelease Release => KafkaRelease.V4_0;
-}
+public sealed class ReadyScriptTests_4_0() : ReadyScriptTests(KafkaRelease.V4_0);
 
-public sealed class ReadyScriptTests_Default : ReadyScriptTests
-{
-    protected override KafkaRelease Release => KafkaRelease.Default;
-}
+public sealed class ReadyScriptTests_Default() : ReadyScriptTests(KafkaRelease.Default);

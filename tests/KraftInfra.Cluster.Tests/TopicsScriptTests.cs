@@ -11,14 +11,15 @@ namespace KraftInfra.Cluster.Tests;
 /// </summary>
 public abstract class TopicsScriptTests : IDisposable
 {
-    protected abstract KafkaRelease Release { get; }
+    protected KafkaRelease Release { get; }
 
     private const string OwnEndpoint = "10.42.0.30:9092";
 
     private readonly ExternalTool.TempDir _dir = new();
 
-    protected TopicsScriptTests()
+    protected TopicsScriptTests(KafkaRelease release)
     {
+        Release = release;
         ExternalTool.Require("bash", "bash");
         ExternalTool.Require("python3", "python3");
         _dir.Write("server.properties", $"""
@@ -679,27 +680,12 @@ public abstract class TopicsScriptTests : IDisposable
     public void Dispose() => _dir.Dispose();
 }
 
-public sealed class TopicsScriptTests_3_7 : TopicsScriptTests
-{
-    protected override KafkaRelease Release => KafkaRelease.V3_7;
-}
+public sealed class TopicsScriptTests_3_7() : TopicsScriptTests(KafkaRelease.V3_7);
 
-public sealed class TopicsScriptTests_3_8 : TopicsScriptTests
-{
-    protected override KafkaRelease Release => KafkaRelease.V3_8;
-}
+public sealed class TopicsScriptTests_3_8() : TopicsScriptTests(KafkaRelease.V3_8);
 
-public sealed class TopicsScriptTests_3_9 : TopicsScriptTests
-{
-    protected override KafkaRelease Release => KafkaRelease.V3_9;
-}
+public sealed class TopicsScriptTests_3_9() : TopicsScriptTests(KafkaRelease.V3_9);
 
-public sealed class TopicsScriptTests_4_0 : TopicsScriptTests
-{
-    protected override KafkaRelease Release => KafkaRelease.V4_0;
-}
+public sealed class TopicsScriptTests_4_0() : TopicsScriptTests(KafkaRelease.V4_0);
 
-public sealed class TopicsScriptTests_Default : TopicsScriptTests
-{
-    protected override KafkaRelease Release => KafkaRelease.Default;
-}
+public sealed class TopicsScriptTests_Default() : TopicsScriptTests(KafkaRelease.Default);
