@@ -26,7 +26,11 @@ public static class SsmDocuments
     public static readonly SsmScriptDocument Topics = new("topics", TemplateLibrary.TopicsScript, "topics",
         "^[A-Za-z0-9+/]*={0,2}$", "kraft-infra: make the Kafka cluster's topics match the declared list (kafka-topics-apply.sh on a broker)");
 
-    public static IReadOnlyList<SsmScriptDocument> All { get; } = [Readiness, Topics];
+    /// <summary>The health gate of a rolling change; its argument is controller:ID, broker:ID or preflight.</summary>
+    public static readonly SsmScriptDocument Gate = new("gate", TemplateLibrary.GateScript, "check",
+        "^(preflight|controller:[0-9]+|broker:[0-9]+)$", "kraft-infra: is this Kafka node healthy again after a change? (kafka-gate.sh)");
+
+    public static IReadOnlyList<SsmScriptDocument> All { get; } = [Readiness, Topics, Gate];
 
     /// <summary>
     /// The document's content (schema 2.2, one aws:runShellScript step). The SSM agent joins the
@@ -60,9 +64,12 @@ public static class SsmDocuments
                 [document.ParameterName] = new JsonObject
                 {
                     ["type"] = "String",
-                    ["description"] = document.ParameterName == "brokerIds"
-                        ? "The topology's broker node ids, comma-separated."
-                        : "The declared topics: base64 of their JSON list.",
+                    ["description"] = document.ParameterName switch
+                    {
+                        "brokerIds" => "The topology's broker node ids, comma-separated.",
+                        "topics" => "The declared topics: base64 of their JSON list.",
+                        _ => "What to check: controller:<node id>, broker:<node id> or preflight.",
+                    },
                     ["allowedPattern"] = document.AllowedPattern,
                 },
             },

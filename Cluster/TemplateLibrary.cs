@@ -22,6 +22,9 @@ public static partial class TemplateLibrary
     /// <summary>Run on a broker through SSM: applies the declared topic list through the broker.</summary>
     public const string TopicsScript = "kafka-topics-apply.sh";
 
+    /// <summary>Run on a node through SSM during a rolling change: is it healthy again? Also the pre-flight.</summary>
+    public const string GateScript = "kafka-gate.sh";
+
     /// <summary>Sourced by the readiness and topics scripts: this broker's endpoint and how to run Kafka's tools.</summary>
     public const string ToolsLibrary = "kafka-tools.sh";
 

@@ -120,6 +120,11 @@ public sealed record KafkaRelease(string Version)
             : $"Exception in thread \"main\" java.lang.RuntimeException: {message}\n\tat kafka.admin.BrokerApiVersionsCommand$AdminClient.sendAnyNode(BrokerApiVersionsCommand.scala:160)\n";
     }
 
+    /// <summary>One partition line of kafka-topics.sh --describe (PartitionDescription.printDescription).</summary>
+    public string PartitionLine(string topic, int partition, string leader, string replicas, string isr) =>
+        $"\tTopic: {topic}\tPartition: {partition}\tLeader: {leader}\tReplicas: {replicas}\tIsr: {isr}"
+        + (PartitionLinesHaveElr ? "\tElr: \tLastKnownElr: " : "") + "\n";
+
     /// <summary>TopicCommand's partition lines carry Elr and LastKnownElr from 3.8.</summary>
     public bool PartitionLinesHaveElr => AtLeast(3, 8);
 

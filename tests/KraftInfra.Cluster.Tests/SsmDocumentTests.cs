@@ -13,7 +13,7 @@ public sealed class SsmDocumentTests : IDisposable
 {
     private readonly ExternalTool.TempDir _dir = new();
 
-    public static TheoryData<string> Keys => new() { SsmDocuments.Readiness.Key, SsmDocuments.Topics.Key };
+    public static TheoryData<string> Keys => new() { SsmDocuments.Readiness.Key, SsmDocuments.Topics.Key, SsmDocuments.Gate.Key };
 
     private static SsmScriptDocument Document(string key) => SsmDocuments.All.Single(d => d.Key == key);
 
@@ -57,6 +57,9 @@ public sealed class SsmDocumentTests : IDisposable
     [InlineData("topics", "W3sibmFtZSI6ICJvcmRlcnMifV0=", true)]
     [InlineData("topics", "", true)]
     [InlineData("topics", "abc'$(reboot)'", false)]
+    [InlineData("gate", "controller:1", true)]
+    [InlineData("gate", "preflight", true)]
+    [InlineData("gate", "broker:101'; reboot", false)]
     public void The_allowed_pattern_admits_only_values_that_are_safe_in_single_quotes(string key, string value, bool allowed)
     {
         Assert.Equal(allowed, Regex.IsMatch(value, Document(key).AllowedPattern));
@@ -68,7 +71,7 @@ public sealed class SsmDocumentTests : IDisposable
     {
         var document = Document(key);
         using var json = JsonDocument.Parse(SsmDocuments.Content(document));
-        var value = key == "ready" ? "101,102" : "W10=";
+        var value = key switch { "ready" => "101,102", "topics" => "W10=", _ => "broker:101" };
         // The agent substitutes the parameter, then runs the joined lines with /bin/sh.
         var script = string.Join("\n", RunCommand(json.RootElement)).Replace($"{{{{ {document.ParameterName} }}}}", value) + "\n";
         var copies = _dir.Combine("copies");
