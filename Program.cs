@@ -54,6 +54,18 @@ public partial class Program
             ],
         });
 
+        // The cluster's nodes that exist already: a change rolls through them one at a time, while
+        // a new stack (or an added broker) is created without waiting. Stopped nodes count: they
+        // come back with the change.
+        var existing = await Aws.Ec2.GetInstances.InvokeAsync(new Aws.Ec2.GetInstancesArgs
+        {
+            InstanceTags = new Dictionary<string, string> { ["cluster"] = spec.ClusterName, ["managed-by"] = "kraft-infra" },
+            InstanceStateNames = ["pending", "running", "stopping", "stopped"],
+        });
+        var existingInstances = existing.PrivateIps.Zip(existing.Ids)
+            .GroupBy(p => p.First, StringComparer.Ordinal)
+            .ToDictionary(g => g.Key, g => g.First().Second, StringComparer.Ordinal);
+
         var cluster = new KraftCluster(spec.ClusterName, new KraftClusterArgs
         {
             Spec = spec,
@@ -61,6 +73,7 @@ public partial class Program
             ImageId = image.Id,
             Region = region,
             Profile = Aws.Config.Profile,
+            ExistingInstances = existingInstances,
         });
 
         return new Dictionary<string, object?>

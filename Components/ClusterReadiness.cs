@@ -43,31 +43,27 @@ public sealed class ClusterReadiness : ComponentResource
         var instanceIds = Output.All(args.Nodes.Select(n => n.InstanceId));
         var brokerIds = string.Join(",", args.Topology.Brokers.Select(b => b.NodeId.ToString(CultureInfo.InvariantCulture)));
 
-        var readyDocument = ScriptDocument(name, spec, SsmDocuments.Readiness);
-        var ready = new Command($"{name}-ready", new CommandArgs
-        {
-            Interpreter = ["/bin/bash", "-c"],
-            Create = TemplateLibrary.Read(TemplateLibrary.SsmDriverScript),
-            Environment = DriverEnvironment(args, instanceIds, target, readyDocument, SsmDocuments.Readiness, brokerIds, retry: true,
-                $"kraft-infra {spec.ClusterName}: readiness"),
-            // A replaced node is checked again.
-            Triggers = args.Nodes.Select(n => n.InstanceId.Apply(id => (object)id)).ToArray(),
-        }, new CustomResourceOptions { Parent = this, DependsOn = args.Nodes.Select(n => (Resource)n).ToList() });
+        var allIds = instanceIds.Apply(ids => string.Join(" ", ids));
+        SsmDriver.Step StepFor(Pulumi.Aws.Ssm.Document document, SsmScriptDocument script, string argument, bool retry, string what) =>
+            new(args.Region, args.Profile, allIds, target.InstanceId, document, script, argument,
+                spec.ReadinessTimeoutSeconds, retry, $"kraft-infra {spec.ClusterName}: {what}");
+
+        var readyDocument = SsmDriver.ScriptDocument(name, spec, SsmDocuments.Readiness, this);
+        var readyArgs = SsmDriver.Command(SsmDriver.Environment(StepFor(readyDocument, SsmDocuments.Readiness, brokerIds, retry: true, "readiness")));
+        // A replaced node is checked again.
+        readyArgs.Triggers = args.Nodes.Select(n => n.InstanceId.Apply(id => (object)id)).ToArray();
+        var ready = new Command($"{name}-ready", readyArgs,
+            new CustomResourceOptions { Parent = this, DependsOn = args.Nodes.Select(n => (Resource)n).ToList() });
         Readiness = ready.Stdout.Apply(LastLine);
 
         if (spec.Topics.Count > 0)
         {
             var payload = TopicSpec.EncodePayload(spec.Topics);
-            var topicsDocument = ScriptDocument(name, spec, SsmDocuments.Topics);
-            var topics = new Command($"{name}-topics", new CommandArgs
-            {
-                Interpreter = ["/bin/bash", "-c"],
-                Create = TemplateLibrary.Read(TemplateLibrary.SsmDriverScript),
-                Environment = DriverEnvironment(args, instanceIds, target, topicsDocument, SsmDocuments.Topics, payload, retry: false,
-                    $"kraft-infra {spec.ClusterName}: topics"),
-                // A changed list is applied again; the step itself changes only what differs.
-                Triggers = new[] { Output.Create<object>(payload) },
-            }, new CustomResourceOptions { Parent = this, DependsOn = { ready } });
+            var topicsDocument = SsmDriver.ScriptDocument(name, spec, SsmDocuments.Topics, this);
+            var topicsArgs = SsmDriver.Command(SsmDriver.Environment(StepFor(topicsDocument, SsmDocuments.Topics, payload, retry: false, "topics")));
+            // A changed list is applied again; the step itself changes only what differs.
+            topicsArgs.Triggers = new[] { Output.Create<object>(payload) };
+            var topics = new Command($"{name}-topics", topicsArgs, new CustomResourceOptions { Parent = this, DependsOn = { ready } });
             Topics = topics.Stdout.Apply(ExistingTopics);
         }
         else
@@ -80,40 +76,6 @@ public sealed class ClusterReadiness : ComponentResource
             ["readiness"] = Readiness,
             ["topics"] = Topics,
         });
-    }
-
-    /// <summary>
-    /// The SSM Command document holding one node script (see <see cref="SsmDocuments"/>); a new
-    /// script text becomes a new document version, and no instance changes.
-    /// </summary>
-    private Document ScriptDocument(string name, ClusterSpec spec, SsmScriptDocument document) =>
-        new($"{name}-{document.Key}-script", new DocumentArgs
-        {
-            Content = SsmDocuments.Content(document),
-            DocumentType = "Command",
-            DocumentFormat = "JSON",
-            Tags = ResourceTags.ForCluster(spec, $"{spec.ClusterName}-{document.Key}-script").ToInputMap(),
-        }, new CustomResourceOptions { Parent = this });
-
-    /// <summary>Everything the driver needs, as environment values: nothing is spliced into its text.</summary>
-    private static InputMap<string> DriverEnvironment(ClusterReadinessArgs args, Output<ImmutableArray<string>> instanceIds,
-        KafkaNode target, Document document, SsmScriptDocument script, string argument, bool retry, string description)
-    {
-        var environment = new InputMap<string>
-        {
-            { "AWS_REGION", args.Region },
-            { "KRAFT_INSTANCE_IDS", instanceIds.Apply(ids => string.Join(" ", ids)) },
-            { "KRAFT_TARGET_INSTANCE_ID", target.InstanceId },
-            { "KRAFT_DOCUMENT_NAME", document.Name },
-            { "KRAFT_DOCUMENT_PARAMETER", script.ParameterName },
-            { "KRAFT_REMOTE_ARGUMENT", argument },
-            { "KRAFT_TIMEOUT_SECONDS", args.Spec.ReadinessTimeoutSeconds.ToString(CultureInfo.InvariantCulture) },
-            { "KRAFT_RETRY_UNTIL_SUCCESS", retry ? "true" : "false" },
-            { "KRAFT_DESCRIPTION", description },
-        };
-        if (!string.IsNullOrEmpty(args.Profile))
-            environment.Add("AWS_PROFILE", args.Profile);
-        return environment;
     }
 
     private static string LastLine(string text) =>

@@ -22,6 +22,12 @@ public sealed class KafkaNodeArgs
 
     /// <summary>The EC2 key pair to install for SSH, when SSH is enabled.</summary>
     public Input<string>? KeyName { get; init; }
+
+    /// <summary>
+    /// In a rolling change: the previous node's gate (or the pre-flight) that this node's instance
+    /// waits for before it is replaced or restarted. Empty for a node that does not exist yet.
+    /// </summary>
+    public IReadOnlyList<Resource> WaitFor { get; init; } = [];
 }
 
 /// <summary>
@@ -91,7 +97,7 @@ public sealed class KafkaNode : ComponentResource
         };
         if (args.KeyName is not null)
             instanceArgs.KeyName = args.KeyName;
-        var instance = new Instance($"{name}-instance", instanceArgs, InstanceOptions(this));
+        var instance = new Instance($"{name}-instance", instanceArgs, InstanceOptions(this, args.WaitFor));
 
         _ = new VolumeAttachment($"{name}-data-attachment", new VolumeAttachmentArgs
         {
@@ -133,11 +139,12 @@ public sealed class KafkaNode : ComponentResource
     /// deletes the old one first. A newer Ubuntu image must not replace running nodes: the image a
     /// node was built from stays until the node is replaced on purpose (README, "Roll to a new image").
     /// </summary>
-    public static CustomResourceOptions InstanceOptions(Resource parent) => new()
+    public static CustomResourceOptions InstanceOptions(Resource parent, IReadOnlyList<Resource> waitFor) => new()
     {
         Parent = parent,
         DeleteBeforeReplace = true,
         IgnoreChanges = ["ami"],
+        DependsOn = waitFor.Select(r => (Input<Resource>)r).ToList(),
     };
 
     /// <summary>A volume attaches to one instance at a time: the attachment goes before its replacement.</summary>

@@ -3,6 +3,7 @@ using KraftInfra.Cluster;
 using Pulumi;
 using Pulumi.Aws.Ec2;
 using Pulumi.Aws.Iam;
+using Pulumi.Command.Local;
 using Pulumi.Random;
 
 namespace KraftInfra.Components;
@@ -22,6 +23,9 @@ public sealed class KraftClusterArgs
 
     /// <summary>The AWS provider's profile, if the stack names one, for the readiness check's AWS CLI.</summary>
     public string? Profile { get; init; }
+
+    /// <summary>The cluster's instances that exist already (EC2, looked up by tag): instance id by private address.</summary>
+    public IReadOnlyDictionary<string, string> ExistingInstances { get; init; } = new Dictionary<string, string>();
 }
 
 /// <summary>
@@ -103,19 +107,44 @@ public sealed class KraftCluster : ComponentResource
             keyName = key.KeyName;
         }
 
-        KafkaNodes = topology.Nodes.Select(node => new KafkaNode(node.Name, new KafkaNodeArgs
+        // Nodes that exist change one at a time, each after the previous one's gate (RollPlan);
+        // new nodes are created at once. Without waitForReady nothing runs on the nodes: no gates.
+        var roll = spec.WaitForReady ? RollPlan.For(topology, args.ExistingInstances.Keys.ToHashSet()) : new RollPlan([]);
+        var gates = new Dictionary<string, Resource>(StringComparer.Ordinal);
+        Resource? preflight = null;
+        Pulumi.Aws.Ssm.Document? gateDocument = null;
+        if (roll.Chain.Count > 0)
         {
-            Spec = spec,
-            Topology = topology,
-            Node = node,
-            ZoneName = args.ZoneNames[node.ZoneSlot],
-            SubnetId = network.SubnetIds[node.ZoneSlot],
-            SecurityGroupId = network.SecurityGroupId,
-            InstanceProfileName = profile.Name,
-            ImageId = args.ImageId,
-            ClusterUuid = clusterUuid.Result,
-            KeyName = keyName,
-        }, new ComponentResourceOptions { Parent = this })).ToList();
+            gateDocument = SsmDriver.ScriptDocument($"{name}-roll", spec, SsmDocuments.Gate, this);
+            if (roll.PreflightTarget is { } target)
+                preflight = Preflight(name, args, topology, roll, target, gateDocument);
+        }
+
+        var nodes = new Dictionary<string, KafkaNode>(StringComparer.Ordinal);
+        foreach (var node in topology.Nodes.OrderBy(n => roll.IsRolled(n) ? roll.Chain.ToList().IndexOf(n) : int.MaxValue))
+        {
+            var waitFor = roll.WaitsFor(node) is { } previous ? [gates[previous.Name]]
+                : roll.WaitsForPreflight(node) && preflight is not null ? new[] { preflight }
+                : Array.Empty<Resource>();
+            var kafkaNode = new KafkaNode(node.Name, new KafkaNodeArgs
+            {
+                Spec = spec,
+                Topology = topology,
+                Node = node,
+                ZoneName = args.ZoneNames[node.ZoneSlot],
+                SubnetId = network.SubnetIds[node.ZoneSlot],
+                SecurityGroupId = network.SecurityGroupId,
+                InstanceProfileName = profile.Name,
+                ImageId = args.ImageId,
+                ClusterUuid = clusterUuid.Result,
+                KeyName = keyName,
+                WaitFor = waitFor,
+            }, new ComponentResourceOptions { Parent = this });
+            nodes[node.Name] = kafkaNode;
+            if (roll.IsRolled(node))
+                gates[node.Name] = Gate(args, topology, kafkaNode, gateDocument!);
+        }
+        KafkaNodes = topology.Nodes.Select(n => nodes[n.Name]).ToList();
 
         if (spec.WaitForReady)
         {
@@ -151,6 +180,40 @@ public sealed class KraftCluster : ComponentResource
             ["readiness"] = Readiness,
             ["topics"] = Topics,
         });
+    }
+
+    /// <summary>
+    /// A node's health gate: after the node was replaced or restarted, waits (through SSM, on the
+    /// node) until it is healthy again. Its environment holds the node's instance id and
+    /// fingerprint, so it runs again, as an update, exactly when the node changed.
+    /// </summary>
+    private Command Gate(KraftClusterArgs args, ClusterTopology topology, KafkaNode node, Pulumi.Aws.Ssm.Document document)
+    {
+        var spec = args.Spec;
+        var environment = SsmDriver.Environment(new SsmDriver.Step(args.Region, args.Profile, node.InstanceId, node.InstanceId,
+            document, SsmDocuments.Gate, RollPlan.GateCheck(node.Plan), spec.ReadinessTimeoutSeconds, RetryUntilSuccess: true,
+            $"kraft-infra {spec.ClusterName}: gate of {node.Plan.Name}"));
+        environment.Add("KRAFT_NODE_FINGERPRINT", NodeFingerprint.Of(spec, topology, node.Plan, args.ZoneNames[node.Plan.ZoneSlot]));
+        return new Command($"{node.Plan.Name}-gate", SsmDriver.Command(environment),
+            new CustomResourceOptions { Parent = this, DependsOn = { node } });
+    }
+
+    /// <summary>
+    /// Before a roll touches its first node: is the cluster healthy (a quorum leader, no
+    /// under-replicated, under-min-ISR or unavailable partition)? Asked once, on an existing broker;
+    /// it runs again whenever a node of the roll would change (their fingerprints are its environment).
+    /// </summary>
+    private Command Preflight(string name, KraftClusterArgs args, ClusterTopology topology, RollPlan roll, KafkaNodePlan target,
+        Pulumi.Aws.Ssm.Document document)
+    {
+        var spec = args.Spec;
+        // It runs before the roll touches any node, so the instance found in EC2 is still the one there.
+        var targetId = args.ExistingInstances[target.PrivateIp];
+        var environment = SsmDriver.Environment(new SsmDriver.Step(args.Region, args.Profile, targetId, targetId,
+            document, SsmDocuments.Gate, "preflight", spec.ReadinessTimeoutSeconds, RetryUntilSuccess: false,
+            $"kraft-infra {spec.ClusterName}: pre-flight"));
+        environment.Add("KRAFT_ROLL_FINGERPRINTS", string.Join(" ", roll.Chain.Select(n => NodeFingerprint.Of(spec, topology, n, args.ZoneNames[n.ZoneSlot]))));
+        return new Command($"{name}-preflight", SsmDriver.Command(environment), new CustomResourceOptions { Parent = this });
     }
 
     private static Output<ImmutableDictionary<string, object>> NodeSummary(KafkaNode node, string zone, string region) =>

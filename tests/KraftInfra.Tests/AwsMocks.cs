@@ -26,6 +26,9 @@ public sealed class AwsMocks : IMocks
 
     public ConcurrentBag<MockCallArgs> Calls { get; } = [];
 
+    /// <summary>The cluster's instances EC2 already has (getInstances): instance id by private address. None: a new stack.</summary>
+    public Dictionary<string, string> ExistingInstances { get; init; } = [];
+
     public Task<(string? id, object state)> NewResourceAsync(MockResourceArgs args)
     {
         Registered[$"{args.Type}::{args.Name}"] = args.Inputs;
@@ -122,6 +125,12 @@ public sealed class AwsMocks : IMocks
                 .Add("id", ImageId).Add("imageId", ImageId).Add("architecture", "x86_64")
                 .Add("name", "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20261101"),
             "aws:ec2/getInstanceType:getInstanceType" => InstanceType((string)args.Args["instanceType"]),
+            "aws:ec2/getInstances:getInstances" => ImmutableDictionary<string, object>.Empty
+                .Add("id", Region)
+                .Add("ids", ExistingInstances.Values.Select(v => (object)v).ToImmutableArray())
+                .Add("privateIps", ExistingInstances.Keys.Select(k => (object)k).ToImmutableArray())
+                .Add("publicIps", ExistingInstances.Keys.Select(_ => (object)"").ToImmutableArray())
+                .Add("ipv6Addresses", ImmutableArray<object>.Empty),
             _ => throw new NotSupportedException($"the program called an unexpected invoke {args.Token}"),
         };
         return Task.FromResult(result);

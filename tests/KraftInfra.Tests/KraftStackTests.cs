@@ -301,7 +301,7 @@ public class KraftStackTests
     [Fact]
     public void Instances_replace_delete_first_keep_their_image_and_volumes_follow_the_keep_setting()
     {
-        var instance = KafkaNode.InstanceOptions(null!);
+        var instance = KafkaNode.InstanceOptions(null!, []);
         Assert.True(instance.DeleteBeforeReplace);
         Assert.Equal(["ami"], instance.IgnoreChanges);
         Assert.True(KafkaNode.AttachmentOptions(null!).DeleteBeforeReplace);

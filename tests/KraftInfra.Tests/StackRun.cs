@@ -36,15 +36,17 @@ public sealed record StackRun(AwsMocks Mocks, ImmutableArray<Resource> Resources
     /// Builds a KraftCluster directly and shows <paramref name="observe"/> every resource registered
     /// below it, with the options it was given: what the mocks can't see (parents, dependencies).
     /// </summary>
-    public static Task ObserveClusterAsync(ClusterSpec spec, Action<ResourceTransformationArgs> observe) =>
+    public static Task ObserveClusterAsync(ClusterSpec spec, Action<ResourceTransformationArgs> observe,
+        IReadOnlyDictionary<string, string>? existingInstances = null) =>
         Deployment.TestAsync(new AwsMocks(), new TestOptions { ProjectName = "kraft-infra", IsPreview = false }, () =>
         {
             _ = new KraftInfra.Components.KraftCluster("kraft", new KraftInfra.Components.KraftClusterArgs
             {
                 Spec = spec,
-                ZoneNames = ["eu-west-1a", "eu-west-1b"],
+                ZoneNames = ["eu-west-1a", "eu-west-1b", "eu-west-1c"],
                 ImageId = AwsMocks.ImageId,
                 Region = AwsMocks.Region,
+                ExistingInstances = existingInstances ?? new Dictionary<string, string>(),
             }, new ComponentResourceOptions
             {
                 ResourceTransformations =
