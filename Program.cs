@@ -66,6 +66,10 @@ public partial class Program
             .GroupBy(p => p.First, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().Second, StringComparer.Ordinal);
 
+        var removal = NodeRemoval.Problems(spec, Topology.Plan(spec), existingInstances.Keys.ToList());
+        if (removal.Count > 0)
+            throw new RunException(new ClusterSpecException(removal).Message);
+
         var cluster = new KraftCluster(spec.ClusterName, new KraftClusterArgs
         {
             Spec = spec,

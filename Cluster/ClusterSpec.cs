@@ -73,6 +73,9 @@ public sealed record ClusterSpec
     /// <summary>How long pulumi up waits for the cluster to be ready (and for each topics step).</summary>
     public int ReadinessTimeoutSeconds { get; init; } = 1200;
 
+    /// <summary>Whether a lower node count may delete the nodes that leave the topology (see <see cref="NodeRemoval"/>).</summary>
+    public bool ConfirmNodeRemoval { get; init; }
+
     /// <summary>Topics the stack declares; applied through a broker after the readiness check.</summary>
     public IReadOnlyList<TopicSpec> Topics { get; init; } = [];
 

@@ -70,6 +70,7 @@ public static partial class ClusterSpecParser
         var waitForReady = r.Boolean(Settings.WaitForReady, d.WaitForReady);
         var readinessTimeout = r.Integer(Settings.ReadinessTimeoutSeconds, d.ReadinessTimeoutSeconds, 60, 7200);
         var topics = r.Topics(Settings.Topics, brokers, version ?? d.KafkaVersion);
+        var confirmRemoval = r.Boolean(Settings.ConfirmNodeRemoval, d.ConfirmNodeRemoval);
         r.RejectUnknownKeys();
         if (version is not null)
         {
@@ -167,6 +168,7 @@ public static partial class ClusterSpecParser
             WaitForReady = waitForReady,
             ReadinessTimeoutSeconds = readinessTimeout,
             Topics = topics,
+            ConfirmNodeRemoval = confirmRemoval,
         };
         var tooLarge = UserDataTooLarge(spec);
         return tooLarge.Count > 0 ? new SpecResult(null, tooLarge, warnings) : new SpecResult(spec, [], warnings);

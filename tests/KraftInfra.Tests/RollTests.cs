@@ -121,5 +121,18 @@ public class RollTests
         Assert.All(waits.Where(w => w.Key.EndsWith("-instance", StringComparison.Ordinal)), w => Assert.Empty(w.Value));
     }
 
+    [Fact]
+    public async Task Lowering_the_broker_count_below_the_brokers_ec2_has_stops_before_any_resource()
+    {
+        var mocks = new AwsMocks { ExistingInstances = Existing(Clusters3x3()) };
+
+        var error = await Assert.ThrowsAnyAsync<Exception>(() => StackRun.DeployAsync(mocks,
+            (Settings.ControllerCount, "3"), (Settings.BrokerCount, "2"), (Settings.AvailabilityZoneCount, "3")));
+
+        Assert.Contains("the change removes 1 existing node (10.42.32.30)", error.ToString());
+        Assert.Contains("kraft-infra:confirmNodeRemoval", error.ToString());
+        Assert.DoesNotContain(mocks.Registered.Keys, k => !k.StartsWith("pulumi:pulumi:Stack::", StringComparison.Ordinal));
+    }
+
     private static ClusterSpec Clusters3x3() => new() { ControllerCount = 3, BrokerCount = 3, AvailabilityZoneCount = 3 };
 }
