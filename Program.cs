@@ -66,6 +66,16 @@ public partial class Program
             .GroupBy(p => p.First, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().Second, StringComparer.Ordinal);
 
+        // Adding brokers must change no existing node: the derived replication settings keep the
+        // broker count the cluster was created with, which its brokers carry as a tag.
+        var existingBroker = Topology.Plan(spec).Brokers.FirstOrDefault(b => existingInstances.ContainsKey(b.PrivateIp));
+        if (existingBroker is not null)
+        {
+            var broker = await Aws.Ec2.GetInstance.InvokeAsync(new Aws.Ec2.GetInstanceArgs { InstanceId = existingInstances[existingBroker.PrivateIp] });
+            if (broker.Tags.TryGetValue(ResourceTags.ReplicationBasisTag, out var basis) && int.TryParse(basis, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) && count >= 1)
+                spec = spec with { ReplicationBasis = count };
+        }
+
         var removal = NodeRemoval.Problems(spec, Topology.Plan(spec), existingInstances.Keys.ToList());
         if (removal.Count > 0)
             throw new RunException(new ClusterSpecException(removal).Message);

@@ -79,6 +79,15 @@ public sealed record ClusterSpec
     /// <summary>Topics the stack declares; applied through a broker after the readiness check.</summary>
     public IReadOnlyList<TopicSpec> Topics { get; init; } = [];
 
+    /// <summary>
+    /// The broker count the derived replication settings come from: the count the cluster was
+    /// created with (read back from its instances' replication-basis tag), so that adding brokers
+    /// changes no existing node; the broker count itself for a new cluster.
+    /// </summary>
+    public int? ReplicationBasis { get; init; }
+
+    public int ReplicationBrokerCount => ReplicationBasis ?? BrokerCount;
+
     /// <summary>The replication factor a topic gets when it names none: what the brokers use by default.</summary>
     public int DefaultReplicationFactor => DefaultReplicationFactorFor(BrokerCount);
 

@@ -43,7 +43,8 @@ public sealed class KafkaProperties
         if (node.Role == NodeRole.Broker)
         {
             sections.Add(Section("Placement", [("broker.rack", zoneName)]));
-            sections.Add(Section($"Replication (derived from {spec.BrokerCount} broker{(spec.BrokerCount == 1 ? "" : "s")})", DerivedReplication(spec.BrokerCount, spec.KafkaVersion)));
+            sections.Add(Section($"Replication (derived from {spec.ReplicationBrokerCount} broker{(spec.ReplicationBrokerCount == 1 ? "" : "s")})",
+                DerivedReplication(spec.ReplicationBrokerCount, spec.KafkaVersion)));
         }
         else if (ElrSeedsMinInsyncReplicasFromControllers(spec.KafkaVersion))
         {
@@ -142,7 +143,7 @@ public sealed class KafkaProperties
     public static string BrokerMinInsyncReplicas(ClusterSpec spec) =>
         spec.BrokerProperties.TryGetValue("min.insync.replicas", out var own)
             ? own
-            : DerivedReplication(spec.BrokerCount, spec.KafkaVersion).First(e => e.Key == "min.insync.replicas").Value;
+            : DerivedReplication(spec.ReplicationBrokerCount, spec.KafkaVersion).First(e => e.Key == "min.insync.replicas").Value;
 
     public static IEnumerable<(string Key, string Value)> DerivedReplication(int brokerCount, KafkaVersion version)
     {

@@ -24,5 +24,9 @@ public static class ResourceTags
             ["managed-by"] = "kraft-infra",
             ["role"] = node.Role.ToKafkaName(),
             ["node-id"] = node.NodeId.ToString(CultureInfo.InvariantCulture),
+            [ReplicationBasisTag] = spec.ReplicationBrokerCount.ToString(CultureInfo.InvariantCulture),
         };
+
+    /// <summary>On every node: the broker count its derived replication settings come from (<see cref="ClusterSpec.ReplicationBasis"/>).</summary>
+    public const string ReplicationBasisTag = "replication-basis";
 }

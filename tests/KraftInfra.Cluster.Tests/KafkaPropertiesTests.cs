@@ -68,6 +68,19 @@ public class KafkaPropertiesTests
     }
 
     [Fact]
+    public void Derived_replication_keeps_the_broker_count_the_cluster_was_created_with()
+    {
+        var spec = Clusters.Spec((Settings.BrokerCount, "3")) with { ReplicationBasis = 2 };
+        var topology = Topology.Plan(spec);
+
+        var broker = PropertiesOf(spec, topology.Brokers.Last(), topology);
+        Assert.Equal("2", broker["default.replication.factor"]);
+        Assert.Equal("1", broker["min.insync.replicas"]);
+        Assert.Equal("1", PropertiesOf(spec, topology.Controllers.First(), topology)["min.insync.replicas"]);
+        Assert.Contains("derived from 2 brokers", KafkaProperties.For(spec, topology, topology.Brokers.Last(), "us-east-1a").Render());
+    }
+
+    [Fact]
     public void From_kafka_4_1_controllers_carry_a_min_insync_replicas_the_user_gives_the_brokers()
     {
         var spec = Clusters.Spec((Settings.BrokerCount, "3"), (Settings.BrokerProperties, """{"min.insync.replicas": "3"}"""));

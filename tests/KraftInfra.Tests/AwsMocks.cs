@@ -29,6 +29,9 @@ public sealed class AwsMocks : IMocks
     /// <summary>The cluster's instances EC2 already has (getInstances): instance id by private address. None: a new stack.</summary>
     public Dictionary<string, string> ExistingInstances { get; init; } = [];
 
+    /// <summary>The replication-basis tag the existing instances carry (getInstance); null: none (an older stack).</summary>
+    public string? ExistingReplicationBasis { get; init; }
+
     public Task<(string? id, object state)> NewResourceAsync(MockResourceArgs args)
     {
         Registered[$"{args.Type}::{args.Name}"] = args.Inputs;
@@ -125,6 +128,11 @@ public sealed class AwsMocks : IMocks
                 .Add("id", ImageId).Add("imageId", ImageId).Add("architecture", "x86_64")
                 .Add("name", "ubuntu/images/hvm-ssd-gp3/ubuntu-noble-24.04-amd64-server-20261101"),
             "aws:ec2/getInstanceType:getInstanceType" => InstanceType((string)args.Args["instanceType"]),
+            "aws:ec2/getInstance:getInstance" => ImmutableDictionary<string, object>.Empty
+                .Add("id", (string)args.Args["instanceId"])
+                .Add("tags", ExistingReplicationBasis is null
+                    ? ImmutableDictionary<string, object>.Empty
+                    : ImmutableDictionary<string, object>.Empty.Add("replication-basis", ExistingReplicationBasis)),
             "aws:ec2/getInstances:getInstances" => ImmutableDictionary<string, object>.Empty
                 .Add("id", Region)
                 .Add("ids", ExistingInstances.Values.Select(v => (object)v).ToImmutableArray())

@@ -134,5 +134,33 @@ public class RollTests
         Assert.DoesNotContain(mocks.Registered.Keys, k => !k.StartsWith("pulumi:pulumi:Stack::", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task Adding_a_broker_leaves_the_existing_nodes_user_data_byte_identical()
+    {
+        var existing = Existing(new ClusterSpec());
+        var before = await StackRun.DeployAsync(new AwsMocks { ExistingInstances = existing, ExistingReplicationBasis = "2" });
+        var after = await StackRun.DeployAsync(new AwsMocks { ExistingInstances = existing, ExistingReplicationBasis = "2" }, (Settings.BrokerCount, "3"));
+
+        var old = before.Inputs(InstanceType);
+        var grown = after.Inputs(InstanceType);
+        foreach (var name in old.Keys)
+            Assert.Equal((string)old[name]["userDataBase64"], (string)grown[name]["userDataBase64"]);
+        // The new broker takes the cluster's settings, not ones of its own.
+        var added = KraftStackTests.UserData(grown["kraft-broker-3-instance"]);
+        Assert.Contains("default.replication.factor=2", added);
+        Assert.Contains("min.insync.replicas=1", added);
+        Assert.Equal("2", ((IReadOnlyDictionary<string, object>)grown["kraft-broker-3-instance"]["tags"])["replication-basis"]);
+    }
+
+    [Fact]
+    public async Task A_new_cluster_derives_its_replication_from_its_broker_count_and_tags_it()
+    {
+        var run = await StackRun.DeployAsync((Settings.BrokerCount, "3"));
+
+        var broker = run.Inputs(InstanceType)["kraft-broker-1-instance"];
+        Assert.Contains("default.replication.factor=3", KraftStackTests.UserData(broker));
+        Assert.Equal("3", ((IReadOnlyDictionary<string, object>)broker["tags"])["replication-basis"]);
+    }
+
     private static ClusterSpec Clusters3x3() => new() { ControllerCount = 3, BrokerCount = 3, AvailabilityZoneCount = 3 };
 }
