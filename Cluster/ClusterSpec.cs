@@ -73,6 +73,9 @@ public sealed record ClusterSpec
     /// <summary>How long pulumi up waits for the cluster to be ready (and for each topics step).</summary>
     public int ReadinessTimeoutSeconds { get; init; } = 1200;
 
+    /// <summary>The metadata.version to finalize after the nodes run the release (e.g. 4.1-IV1); empty: none.</summary>
+    public string MetadataVersion { get; init; } = "";
+
     /// <summary>Whether a lower node count may delete the nodes that leave the topology (see <see cref="NodeRemoval"/>).</summary>
     public bool ConfirmNodeRemoval { get; init; }
 

@@ -71,6 +71,7 @@ public static partial class ClusterSpecParser
         var readinessTimeout = r.Integer(Settings.ReadinessTimeoutSeconds, d.ReadinessTimeoutSeconds, 60, 7200);
         var topics = r.Topics(Settings.Topics, brokers, version ?? d.KafkaVersion);
         var confirmRemoval = r.Boolean(Settings.ConfirmNodeRemoval, d.ConfirmNodeRemoval);
+        var metadataVersion = r.MetadataVersion(version);
         r.RejectUnknownKeys();
         if (version is not null)
         {
@@ -169,6 +170,7 @@ public static partial class ClusterSpecParser
             ReadinessTimeoutSeconds = readinessTimeout,
             Topics = topics,
             ConfirmNodeRemoval = confirmRemoval,
+            MetadataVersion = metadataVersion,
         };
         var tooLarge = UserDataTooLarge(spec);
         return tooLarge.Count > 0 ? new SpecResult(null, tooLarge, warnings) : new SpecResult(spec, [], warnings);
@@ -302,6 +304,20 @@ public static partial class ClusterSpecParser
                 return null;
             }
             return version;
+        }
+
+        /// <summary>A metadata version to finalize: one kraft-infra knows, no newer than the release runs.</summary>
+        public string MetadataVersion(KafkaVersion? release)
+        {
+            var raw = Raw(Settings.MetadataVersion);
+            if (string.IsNullOrWhiteSpace(raw)) return "";
+            var requested = raw.Trim();
+            if (release is not null && MetadataVersions.Problem(requested, release) is { } problem)
+            {
+                Error(Settings.MetadataVersion, raw, problem);
+                return "";
+            }
+            return requested;
         }
 
         public string HttpsUrl(string key, string fallback)

@@ -59,6 +59,7 @@ public static class Settings
     public const string ReadinessTimeoutSeconds = "readinessTimeoutSeconds";
     public const string Topics = "topics";
     public const string ConfirmNodeRemoval = "confirmNodeRemoval";
+    public const string MetadataVersion = "metadataVersion";
 
     public static IReadOnlyList<Setting> All { get; } = Build();
 
@@ -125,6 +126,8 @@ public static class Settings
                 "How long (60 to 7200 s) pulumi up waits for the cluster to become ready before the update fails (the instances stay)."),
             new(Topics, SettingType.Array, new List<Dictionary<string, object>>(),
                 "Topics to create through a broker: a list of {name, partitions (default 1), replicationFactor (default min(3, brokerCount)), config (topic-level keys)}. Partitions are only ever raised; removing a topic from the list does not delete it."),
+            new(MetadataVersion, SettingType.String, d.MetadataVersion,
+                "Kafka metadata version to finalize once every node runs the release, e.g. 4.1-IV1 (kafka-features.sh upgrade --feature metadata.version; kraft.version is left alone). Empty: never finalized by kraft-infra. Never lowered; at most the newest version kafkaVersion runs."),
             new(ConfirmNodeRemoval, SettingType.Boolean, d.ConfirmNodeRemoval,
                 "When true, a change that lowers brokerCount or controllerCount may delete the nodes (instances and, unless kept, data volumes) that leave the topology. Move their partitions off first (kafka-reassign-partitions.sh)."),
         ];

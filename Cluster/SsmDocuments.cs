@@ -30,7 +30,11 @@ public static class SsmDocuments
     public static readonly SsmScriptDocument Gate = new("gate", TemplateLibrary.GateScript, "check",
         "^(preflight|controller:[0-9]+|broker:[0-9]+)$", "kraft-infra: is this Kafka node healthy again after a change? (kafka-gate.sh)");
 
-    public static IReadOnlyList<SsmScriptDocument> All { get; } = [Readiness, Topics, Gate];
+    /// <summary>The metadata.version finalize step; its argument is LEVEL:VERSION, e.g. 27:4.1-IV1.</summary>
+    public static readonly SsmScriptDocument Finalize = new("finalize", TemplateLibrary.FinalizeScript, "metadataVersion",
+        "^[0-9]+:[0-9]+\\.[0-9]+-IV[0-9]+$", "kraft-infra: finalize the Kafka cluster's metadata.version (kafka-finalize.sh on a broker)");
+
+    public static IReadOnlyList<SsmScriptDocument> All { get; } = [Readiness, Topics, Gate, Finalize];
 
     /// <summary>
     /// The document's content (schema 2.2, one aws:runShellScript step). The SSM agent joins the
@@ -68,6 +72,7 @@ public static class SsmDocuments
                     {
                         "brokerIds" => "The topology's broker node ids, comma-separated.",
                         "topics" => "The declared topics: base64 of their JSON list.",
+                        "metadataVersion" => "The metadata.version to finalize: its level and name, e.g. 27:4.1-IV1.",
                         _ => "What to check: controller:<node id>, broker:<node id> or preflight.",
                     },
                     ["allowedPattern"] = document.AllowedPattern,

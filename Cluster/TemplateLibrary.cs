@@ -25,6 +25,9 @@ public static partial class TemplateLibrary
     /// <summary>Run on a node through SSM during a rolling change: is it healthy again? Also the pre-flight.</summary>
     public const string GateScript = "kafka-gate.sh";
 
+    /// <summary>Run on a broker through SSM once an upgrade reached every node: finalizes metadata.version.</summary>
+    public const string FinalizeScript = "kafka-finalize.sh";
+
     /// <summary>Sourced by the readiness and topics scripts: this broker's endpoint and how to run Kafka's tools.</summary>
     public const string ToolsLibrary = "kafka-tools.sh";
 

@@ -71,6 +71,17 @@ public sealed class ClusterReadiness : ComponentResource
             Topics = Output.Create(ImmutableArray<string>.Empty);
         }
 
+        // The second step of a Kafka upgrade, only when asked for: after every node runs the
+        // release and the cluster is ready again (the check depends on every node, and on a roll
+        // every node waited for its gate).
+        if (spec.MetadataVersion.Length > 0)
+        {
+            var finalizeDocument = SsmDriver.ScriptDocument(name, spec, SsmDocuments.Finalize, this);
+            _ = new Command($"{name}-finalize", SsmDriver.Command(SsmDriver.Environment(StepFor(finalizeDocument, SsmDocuments.Finalize,
+                MetadataVersions.FinalizeArgument(spec.MetadataVersion), retry: false, $"finalize metadata.version {spec.MetadataVersion}"))),
+                new CustomResourceOptions { Parent = this, DependsOn = { ready } });
+        }
+
         RegisterOutputs(new Dictionary<string, object?>
         {
             ["readiness"] = Readiness,

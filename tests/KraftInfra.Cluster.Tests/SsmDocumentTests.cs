@@ -13,7 +13,7 @@ public sealed class SsmDocumentTests : IDisposable
 {
     private readonly ExternalTool.TempDir _dir = new();
 
-    public static TheoryData<string> Keys => new() { SsmDocuments.Readiness.Key, SsmDocuments.Topics.Key, SsmDocuments.Gate.Key };
+    public static TheoryData<string> Keys => new() { SsmDocuments.Readiness.Key, SsmDocuments.Topics.Key, SsmDocuments.Gate.Key, SsmDocuments.Finalize.Key };
 
     private static SsmScriptDocument Document(string key) => SsmDocuments.All.Single(d => d.Key == key);
 
@@ -71,7 +71,7 @@ public sealed class SsmDocumentTests : IDisposable
     {
         var document = Document(key);
         using var json = JsonDocument.Parse(SsmDocuments.Content(document));
-        var value = key switch { "ready" => "101,102", "topics" => "W10=", _ => "broker:101" };
+        var value = key switch { "ready" => "101,102", "topics" => "W10=", "finalize" => "27:4.1-IV1", _ => "broker:101" };
         // The agent substitutes the parameter, then runs the joined lines with /bin/sh.
         var script = string.Join("\n", RunCommand(json.RootElement)).Replace($"{{{{ {document.ParameterName} }}}}", value) + "\n";
         var copies = _dir.Combine("copies");

@@ -107,6 +107,20 @@ public class ReadinessTests
         }
     }
 
+    [Fact]
+    public async Task The_metadata_version_is_finalized_only_when_its_setting_is_given_after_the_readiness_check()
+    {
+        var without = await StackRun.DeployAsync();
+        Assert.DoesNotContain("kraft-readiness-finalize", without.Inputs(CommandType).Keys);
+
+        var run = await StackRun.DeployAsync((Settings.KafkaVersion, "4.1.1"), (Settings.MetadataVersion, "4.1-IV1"));
+        var environment = Environment(run.Inputs(CommandType)["kraft-readiness-finalize"]);
+        Assert.Equal("27:4.1-IV1", environment["KRAFT_REMOTE_ARGUMENT"]);
+        Assert.Equal("metadataVersion", environment["KRAFT_DOCUMENT_PARAMETER"]);
+        Assert.StartsWith("kraft-readiness-finalize-script-", (string)environment["KRAFT_DOCUMENT_NAME"]);
+        Assert.Equal("false", environment["KRAFT_RETRY_UNTIL_SUCCESS"]);
+    }
+
     /// <summary>Pulumi.dev.yaml's config as the Pulumi CLI hands it to the program, read as tools/render reads stacks.</summary>
     private static (string Key, string Value)[] DevStackConfig()
     {
