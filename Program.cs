@@ -66,6 +66,22 @@ public partial class Program
             .GroupBy(p => p.First, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().Second, StringComparer.Ordinal);
 
+        // A quorum that tolerates no failure can't roll a controller without an outage: say so when
+        // a change reaches one (its instance's fingerprint tag is what it runs now).
+        var plannedTopology = Topology.Plan(spec);
+        if (spec.ControllerFailuresTolerated == 0 && spec.WaitForReady)
+        {
+            foreach (var controller in plannedTopology.Controllers.Where(c => existingInstances.ContainsKey(c.PrivateIp)))
+            {
+                var running = await Aws.Ec2.GetInstance.InvokeAsync(new Aws.Ec2.GetInstanceArgs { InstanceId = existingInstances[controller.PrivateIp] });
+                var planned = NodeFingerprint.Of(spec, plannedTopology, controller, zoneNames[controller.ZoneSlot]);
+                if (running.Tags.TryGetValue(ResourceTags.FingerprintTag, out var now) && now == planned) continue;
+                Log.Warn($"{Settings.Get(Settings.ControllerCount).QualifiedKey} = {spec.ControllerCount}: this change replaces or restarts "
+                         + $"{controller.Name}, and a quorum of {spec.ControllerCount} tolerates no controller failure: the cluster is unavailable "
+                         + "while it is down, even rolled one node at a time. Use 3 controllers to roll without an outage.");
+            }
+        }
+
         // Adding brokers must change no existing node: the derived replication settings keep the
         // broker count the cluster was created with, which its brokers carry as a tag.
         var existingBroker = Topology.Plan(spec).Brokers.FirstOrDefault(b => existingInstances.ContainsKey(b.PrivateIp));

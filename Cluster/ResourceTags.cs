@@ -27,6 +27,9 @@ public static class ResourceTags
             [ReplicationBasisTag] = spec.ReplicationBrokerCount.ToString(CultureInfo.InvariantCulture),
         };
 
+    /// <summary>On every instance: its <see cref="NodeFingerprint"/>, so the next run can tell whether a change reaches it.</summary>
+    public const string FingerprintTag = "fingerprint";
+
     /// <summary>On every node: the broker count its derived replication settings come from (<see cref="ClusterSpec.ReplicationBasis"/>).</summary>
     public const string ReplicationBasisTag = "replication-basis";
 }

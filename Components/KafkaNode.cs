@@ -93,7 +93,10 @@ public sealed class KafkaNode : ComponentResource
                 Encrypted = true,
                 DeleteOnTermination = true,
             },
-            Tags = ResourceTags.ForNode(spec, node).ToInputMap(),
+            Tags = new Dictionary<string, string>(ResourceTags.ForNode(spec, node))
+            {
+                [ResourceTags.FingerprintTag] = NodeFingerprint.Of(spec, args.Topology, node, args.ZoneName),
+            }.ToInputMap(),
         };
         if (args.KeyName is not null)
             instanceArgs.KeyName = args.KeyName;

@@ -120,11 +120,6 @@ public sealed class KraftCluster : ComponentResource
                 preflight = Preflight(name, args, topology, roll, target, gateDocument);
         }
 
-        if (roll.Chain.Any(n => n.Role == NodeRole.Controller) && spec.ControllerFailuresTolerated == 0)
-            Log.Warn($"{Settings.Namespace}:{Settings.ControllerCount} = {spec.ControllerCount}: a change that replaces or restarts a controller "
-                     + "stops the quorum while that controller is down, even one node at a time: a quorum of "
-                     + $"{spec.ControllerCount} tolerates no controller failure. Run pulumi preview to see whether a controller changes; use 3 controllers to roll without an outage.");
-
         var nodes = new Dictionary<string, KafkaNode>(StringComparer.Ordinal);
         foreach (var node in topology.Nodes.OrderBy(n => roll.IsRolled(n) ? roll.Chain.ToList().IndexOf(n) : int.MaxValue))
         {

@@ -162,5 +162,18 @@ public class RollTests
         Assert.Equal("3", ((IReadOnlyDictionary<string, object>)broker["tags"])["replication-basis"]);
     }
 
+    [Fact]
+    public async Task Each_instance_carries_the_fingerprint_of_what_it_runs_so_the_next_run_sees_what_a_change_reaches()
+    {
+        var run = await StackRun.DeployAsync();
+        var topology = Topology.Plan(new ClusterSpec());
+
+        foreach (var node in topology.Nodes)
+        {
+            var tags = (IReadOnlyDictionary<string, object>)run.Inputs(InstanceType)[$"{node.Name}-instance"]["tags"];
+            Assert.Equal(NodeFingerprint.Of(new ClusterSpec(), topology, node, AwsMocks.ZoneNames[node.ZoneSlot]), tags["fingerprint"]);
+        }
+    }
+
     private static ClusterSpec Clusters3x3() => new() { ControllerCount = 3, BrokerCount = 3, AvailabilityZoneCount = 3 };
 }
