@@ -22,6 +22,21 @@ public class NodeFingerprintTests
     [InlineData(Settings.ControllerProperties, "{\"num.io.threads\": \"4\"}", true, false)]
     [InlineData(Settings.ClientCidrs, "[\"10.9.0.0/16\"]", false, false)]
     [InlineData(Settings.Topics, "[{\"name\": \"orders\"}]", false, false)]
+    // The rows of the README's "Changing a running cluster" table that are about what nodes run.
+    [InlineData(Settings.KafkaDownloadUrl, "https://mirror.example.org/kafka", true, true)]
+    [InlineData(Settings.KafkaArchiveUrl, "https://mirror.example.org/archive", true, true)]
+    [InlineData(Settings.JavaPackage, "openjdk-17-jre-headless", true, true)]
+    [InlineData(Settings.ClientPort, "9094", false, true)]
+    [InlineData(Settings.ControllerPort, "9095", true, true)]
+    [InlineData(Settings.ControllerHeap, "1g", true, false)]
+    [InlineData(Settings.ControllerInstanceType, "m7i.large", true, false)]
+    [InlineData(Settings.ControllerWaitTimeoutSeconds, "600", true, true)]
+    [InlineData(Settings.BrokerProperties, "{\"num.io.threads\": \"16\"}", false, true)]
+    [InlineData(Settings.VolumeIops, "6000", false, false)]
+    [InlineData(Settings.BrokerVolumeSizeGiB, "200", false, false)]
+    [InlineData(Settings.ReadinessTimeoutSeconds, "600", false, false)]
+    [InlineData(Settings.KeepDataVolumesOnDestroy, "true", false, false)]
+    [InlineData(Settings.MetadataVersion, "4.2-IV1", false, false)]
     public void A_change_moves_the_fingerprint_of_exactly_the_nodes_it_restarts(string key, string value, bool controllers, bool brokers)
     {
         var before = new ClusterSpec();
