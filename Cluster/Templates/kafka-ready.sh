@@ -33,12 +33,6 @@ tool_timeout=${KRAFT_TOOL_TIMEOUT_SECONDS:-60}
 [[ $tool_timeout =~ ^[1-9][0-9]*$ ]] || fail "KRAFT_TOOL_TIMEOUT_SECONDS must be a whole number of seconds, not '${tool_timeout}'"
 [ -r "$config" ] || fail "cannot read ${config}"
 
-# property KEY: the last value the properties file gives KEY (the one Kafka uses).
-property() {
-  local key=${1//./\\.}
-  sed -n "s/^[[:space:]]*${key}[[:space:]]*[=:][[:space:]]*//p" "$config" | tail -n 1
-}
-
 # The voters, e.g. 1@10.42.0.10:9093,2@10.42.16.10:9093: their ids, and their endpoints for
 # --bootstrap-controller.
 voters=$(property controller.quorum.voters)

@@ -1,9 +1,16 @@
 #!/bin/bash
-# Sourced by kafka-ready.sh and kafka-topics-apply.sh: how they find this broker and run Kafka's
+# Sourced by the node scripts SSM runs (kafka-ready.sh, kafka-topics-apply.sh, kafka-gate.sh,
+# kafka-finalize.sh): how they read server.properties, find this broker and run Kafka's
 # command-line tools (in $KAFKA_HOME, /opt/kafka by default). The caller sets config
 # (server.properties), tool_timeout (seconds) and work (a temporary directory it removes), and
 # defines fail MESSAGE.
 # shellcheck disable=SC2154 # config, tool_timeout and work are the caller's
+
+# property KEY: the last value $config gives KEY (the one Kafka uses).
+property() {
+  local key=${1//./\\.}
+  sed -n "s/^[[:space:]]*${key}[[:space:]]*[=:][[:space:]]*//p" "$config" | tail -n 1
+}
 
 # broker_endpoint: this broker's own client endpoint, the first entry of listeners in $config
 # (e.g. CLIENT://10.42.0.30:9092 gives 10.42.0.30:9092); a wildcard host means localhost.
