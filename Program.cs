@@ -1,4 +1,5 @@
 using System.Collections.Immutable;
+using System.Globalization;
 using KraftInfra.Cluster;
 using KraftInfra.Components;
 using Pulumi;
@@ -66,15 +67,28 @@ public partial class Program
             .GroupBy(p => p.First, StringComparer.Ordinal)
             .ToDictionary(g => g.Key, g => g.First().Second, StringComparer.Ordinal);
 
+        var topology = Topology.Plan(spec);
+
+        // Adding brokers must change no existing node: the derived replication settings keep the
+        // broker count the cluster was created with, which its brokers carry as a tag.
+        var existingBroker = topology.Brokers.FirstOrDefault(b => existingInstances.ContainsKey(b.PrivateIp));
+        if (existingBroker is not null)
+        {
+            var broker = await Aws.Ec2.GetInstance.InvokeAsync(new Aws.Ec2.GetInstanceArgs { InstanceId = existingInstances[existingBroker.PrivateIp] });
+            if (broker.Tags.TryGetValue(ResourceTags.ReplicationBasisTag, out var basis)
+                && int.TryParse(basis, NumberStyles.None, CultureInfo.InvariantCulture, out var count) && count >= 1)
+                spec = spec with { ReplicationBasis = count };
+        }
+
         // A quorum that tolerates no failure can't roll a controller without an outage: say so when
-        // a change reaches one (its instance's fingerprint tag is what it runs now).
-        var plannedTopology = Topology.Plan(spec);
+        // a change reaches one (its instance's fingerprint tag is what it runs now). Compared with
+        // what the node will run, so after the replication basis is known.
         if (spec.ControllerFailuresTolerated == 0 && spec.WaitForReady)
         {
-            foreach (var controller in plannedTopology.Controllers.Where(c => existingInstances.ContainsKey(c.PrivateIp)))
+            foreach (var controller in topology.Controllers.Where(c => existingInstances.ContainsKey(c.PrivateIp)))
             {
                 var running = await Aws.Ec2.GetInstance.InvokeAsync(new Aws.Ec2.GetInstanceArgs { InstanceId = existingInstances[controller.PrivateIp] });
-                var planned = NodeFingerprint.Of(spec, plannedTopology, controller, zoneNames[controller.ZoneSlot]);
+                var planned = NodeFingerprint.Of(spec, topology, controller, zoneNames[controller.ZoneSlot]);
                 if (running.Tags.TryGetValue(ResourceTags.FingerprintTag, out var now) && now == planned) continue;
                 Log.Warn($"{Settings.Get(Settings.ControllerCount).QualifiedKey} = {spec.ControllerCount}: this change replaces or restarts "
                          + $"{controller.Name}, and a quorum of {spec.ControllerCount} tolerates no controller failure: the cluster is unavailable "
@@ -82,17 +96,7 @@ public partial class Program
             }
         }
 
-        // Adding brokers must change no existing node: the derived replication settings keep the
-        // broker count the cluster was created with, which its brokers carry as a tag.
-        var existingBroker = Topology.Plan(spec).Brokers.FirstOrDefault(b => existingInstances.ContainsKey(b.PrivateIp));
-        if (existingBroker is not null)
-        {
-            var broker = await Aws.Ec2.GetInstance.InvokeAsync(new Aws.Ec2.GetInstanceArgs { InstanceId = existingInstances[existingBroker.PrivateIp] });
-            if (broker.Tags.TryGetValue(ResourceTags.ReplicationBasisTag, out var basis) && int.TryParse(basis, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var count) && count >= 1)
-                spec = spec with { ReplicationBasis = count };
-        }
-
-        var removal = NodeRemoval.Problems(spec, Topology.Plan(spec), existingInstances.Keys.ToList());
+        var removal = NodeRemoval.Problems(spec, topology, existingInstances.Keys.ToList());
         if (removal.Count > 0)
             throw new RunException(new ClusterSpecException(removal).Message);
 

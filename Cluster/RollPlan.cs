@@ -37,10 +37,5 @@ public sealed record RollPlan(IReadOnlyList<KafkaNodePlan> Chain)
     public static string GateCheck(KafkaNodePlan node) =>
         $"{node.Role.ToKafkaName()}:{node.NodeId.ToString(CultureInfo.InvariantCulture)}";
 
-    private int IndexOf(KafkaNodePlan node)
-    {
-        for (var i = 0; i < Chain.Count; i++)
-            if (Chain[i] == node) return i;
-        return -1;
-    }
+    private int IndexOf(KafkaNodePlan node) => Chain.ToList().IndexOf(node);
 }

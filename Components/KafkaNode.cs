@@ -51,11 +51,15 @@ public sealed class KafkaNode : ComponentResource
 
     public KafkaNodePlan Plan { get; }
 
+    /// <summary>What the node runs (<see cref="NodeFingerprint"/>): its instance's fingerprint tag and its gate's key.</summary>
+    public string Fingerprint { get; }
+
     public KafkaNode(string name, KafkaNodeArgs args, ComponentResourceOptions? options = null)
         : base("kraft-infra:index:KafkaNode", name, options)
     {
         var (spec, node) = (args.Spec, args.Node);
         Plan = node;
+        Fingerprint = NodeFingerprint.Of(spec, args.Topology, node, args.ZoneName);
 
         var volume = new Volume($"{name}-data", new VolumeArgs
         {
@@ -95,7 +99,7 @@ public sealed class KafkaNode : ComponentResource
             },
             Tags = new Dictionary<string, string>(ResourceTags.ForNode(spec, node))
             {
-                [ResourceTags.FingerprintTag] = NodeFingerprint.Of(spec, args.Topology, node, args.ZoneName),
+                [ResourceTags.FingerprintTag] = Fingerprint,
             }.ToInputMap(),
         };
         if (args.KeyName is not null)

@@ -121,7 +121,8 @@ public sealed class KraftCluster : ComponentResource
         }
 
         var nodes = new Dictionary<string, KafkaNode>(StringComparer.Ordinal);
-        foreach (var node in topology.Nodes.OrderBy(n => roll.IsRolled(n) ? roll.Chain.ToList().IndexOf(n) : int.MaxValue))
+        // The chain first, in roll order, so each node's gate exists when the next node is declared.
+        foreach (var node in roll.Chain.Concat(topology.Nodes.Where(n => !roll.IsRolled(n))))
         {
             var waitFor = roll.WaitsFor(node) is { } previous ? [gates[previous.Name]]
                 : roll.WaitsForPreflight(node) && preflight is not null ? new[] { preflight }
@@ -142,7 +143,7 @@ public sealed class KraftCluster : ComponentResource
             }, new ComponentResourceOptions { Parent = this });
             nodes[node.Name] = kafkaNode;
             if (roll.IsRolled(node))
-                gates[node.Name] = Gate(args, topology, kafkaNode, gateDocument!);
+                gates[node.Name] = Gate(args, kafkaNode, gateDocument!);
         }
         KafkaNodes = topology.Nodes.Select(n => nodes[n.Name]).ToList();
 
@@ -187,13 +188,13 @@ public sealed class KraftCluster : ComponentResource
     /// node) until it is healthy again. Its environment holds the node's instance id and
     /// fingerprint, so it runs again, as an update, exactly when the node changed.
     /// </summary>
-    private Command Gate(KraftClusterArgs args, ClusterTopology topology, KafkaNode node, Pulumi.Aws.Ssm.Document document)
+    private Command Gate(KraftClusterArgs args, KafkaNode node, Pulumi.Aws.Ssm.Document document)
     {
         var spec = args.Spec;
         var environment = SsmDriver.Environment(new SsmDriver.Step(args.Region, args.Profile, node.InstanceId, node.InstanceId,
             document, SsmDocuments.Gate, RollPlan.GateCheck(node.Plan), spec.ReadinessTimeoutSeconds, RetryUntilSuccess: true,
             $"kraft-infra {spec.ClusterName}: gate of {node.Plan.Name}"));
-        environment.Add("KRAFT_NODE_FINGERPRINT", NodeFingerprint.Of(spec, topology, node.Plan, args.ZoneNames[node.Plan.ZoneSlot]));
+        environment.Add("KRAFT_NODE_FINGERPRINT", node.Fingerprint);
         return new Command($"{node.Plan.Name}-gate", SsmDriver.Command(environment),
             new CustomResourceOptions { Parent = this, DependsOn = { node } });
     }
