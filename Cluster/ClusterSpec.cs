@@ -91,9 +91,6 @@ public sealed record ClusterSpec
 
     public int ReplicationBrokerCount => ReplicationBasis ?? BrokerCount;
 
-    /// <summary>The replication factor a topic gets when it names none: what the brokers use by default.</summary>
-    public int DefaultReplicationFactor => DefaultReplicationFactorFor(BrokerCount);
-
     /// <summary>Kafka's default of 3 replicas, capped at what the brokers can hold.</summary>
     public static int DefaultReplicationFactorFor(int brokerCount) => Math.Min(3, brokerCount);
 

@@ -544,9 +544,7 @@ public static partial class ClusterSpecParser
         {
             if (!KafkaProperties.ElrSeedsMinInsyncReplicasFromControllers(version)) return;
             if (!controllerProps.TryGetValue("min.insync.replicas", out var onControllers)) return;
-            var onBrokers = brokerProps.TryGetValue("min.insync.replicas", out var own)
-                ? own
-                : KafkaProperties.DerivedReplication(brokerCount, version).First(e => e.Key == "min.insync.replicas").Value;
+            var onBrokers = KafkaProperties.BrokerMinInsyncReplicas(brokerProps, brokerCount, version);
             if (onControllers.Trim() == onBrokers.Trim()) return;
             Error(Settings.ControllerProperties, $"min.insync.replicas={onControllers}",
                 $"no min.insync.replicas here, or the brokers' value ({onBrokers}): from Kafka 4.1 the cluster-wide value is copied "

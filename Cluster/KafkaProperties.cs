@@ -139,11 +139,14 @@ public sealed class KafkaProperties
     /// </summary>
     public static bool ElrSeedsMinInsyncReplicasFromControllers(KafkaVersion version) => version.AtLeast(4, 1);
 
-    /// <summary>The min.insync.replicas the brokers run with: the user's, else the derived one.</summary>
+    /// <summary>The min.insync.replicas the brokers run with: the user's, else the one derived from the broker count.</summary>
     public static string BrokerMinInsyncReplicas(ClusterSpec spec) =>
-        spec.BrokerProperties.TryGetValue("min.insync.replicas", out var own)
+        BrokerMinInsyncReplicas(spec.BrokerProperties, spec.ReplicationBrokerCount, spec.KafkaVersion);
+
+    public static string BrokerMinInsyncReplicas(IReadOnlyDictionary<string, string> brokerProperties, int brokerCount, KafkaVersion version) =>
+        brokerProperties.TryGetValue("min.insync.replicas", out var own)
             ? own
-            : DerivedReplication(spec.ReplicationBrokerCount, spec.KafkaVersion).First(e => e.Key == "min.insync.replicas").Value;
+            : DerivedReplication(brokerCount, version).First(e => e.Key == "min.insync.replicas").Value;
 
     public static IEnumerable<(string Key, string Value)> DerivedReplication(int brokerCount, KafkaVersion version)
     {
