@@ -96,6 +96,27 @@ public partial class Program
             }
         }
 
+        // The security a running cluster was created with stays (SecurityTransition): asked of one
+        // of its nodes, which carry it as a tag (none: they predate the setting and run plaintext).
+        var existingNode = topology.Nodes.FirstOrDefault(n => existingInstances.ContainsKey(n.PrivateIp));
+        if (existingNode is not null)
+        {
+            var running = await Aws.Ec2.GetInstance.InvokeAsync(new Aws.Ec2.GetInstanceArgs { InstanceId = existingInstances[existingNode.PrivateIp] });
+            var securityProblems = SecurityTransition.Problems(spec, clusterExists: true,
+                running.Tags.TryGetValue(ResourceTags.SecurityTag, out var tag) ? tag : null);
+            if (securityProblems.Count > 0)
+                throw new RunException(new ClusterSpecException(securityProblems).Message);
+        }
+
+        // A scram-tls node role may read only its cluster's parameters: their ARNs need the account.
+        var accountId = "";
+        var partition = "aws";
+        if (spec.ScramTls)
+        {
+            accountId = (await Aws.GetCallerIdentity.InvokeAsync()).AccountId;
+            partition = (await Aws.GetPartition.InvokeAsync()).Partition;
+        }
+
         var removal = NodeRemoval.Problems(spec, topology, existingInstances.Keys.ToList());
         if (removal.Count > 0)
             throw new RunException(new ClusterSpecException(removal).Message);
@@ -106,6 +127,8 @@ public partial class Program
             ZoneNames = zoneNames.Take(spec.AvailabilityZoneCount).ToList(),
             ImageId = image.Id,
             Region = region,
+            AccountId = accountId,
+            Partition = partition,
             Profile = Aws.Config.Profile,
             ExistingInstances = existingInstances,
         });
@@ -120,6 +143,9 @@ public partial class Program
             ["imageId"] = image.Id,
             ["readiness"] = cluster.Readiness,
             ["topics"] = cluster.Topics,
+            ["security"] = spec.Security.ToSettingValue(),
+            ["caCertificate"] = cluster.CaCertificate,
+            ["clientProperties"] = cluster.ClientProperties,
         };
     }
 

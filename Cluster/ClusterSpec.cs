@@ -79,6 +79,23 @@ public sealed record ClusterSpec
     /// <summary>Whether a lower node count may delete the nodes that leave the topology (see <see cref="NodeRemoval"/>).</summary>
     public bool ConfirmNodeRemoval { get; init; }
 
+    /// <summary>SASL_SSL with SCRAM and the stack's CA (the default), or plaintext for sandboxes.</summary>
+    public SecurityMode Security { get; init; } = SecurityMode.ScramTls;
+
+    /// <summary>
+    /// Whether the stack sets <c>security</c> itself: an existing cluster whose nodes run another
+    /// mode than the default is refused unless the stack says which it wants.
+    /// </summary>
+    public bool SecurityGiven { get; init; }
+
+    /// <summary>Declared SCRAM users (scram-tls only), each with the ACLs it is granted.</summary>
+    public IReadOnlyList<KafkaUserSpec> Users { get; init; } = [];
+
+    /// <summary>Passwords the stack gives for declared users (secret config); the others get a RandomPassword.</summary>
+    public IReadOnlyDictionary<string, SecretText> UserPasswords { get; init; } = new SortedDictionary<string, SecretText>(StringComparer.Ordinal);
+
+    public bool ScramTls => Security == SecurityMode.ScramTls;
+
     /// <summary>Topics the stack declares; applied through a broker after the readiness check.</summary>
     public IReadOnlyList<TopicSpec> Topics { get; init; } = [];
 

@@ -22,7 +22,14 @@ public static partial class ClusterSpecParser
         "listeners", "advertised.listeners", "controller.listener.names",
         "listener.security.protocol.map", "inter.broker.listener.name", "security.inter.broker.protocol",
         "log.dirs", "log.dir", "metadata.log.dir",
+        "authorizer.class.name", "super.users", "allow.everyone.if.no.acl.found",
+        "sasl.enabled.mechanisms", "sasl.mechanism.inter.broker.protocol", "sasl.mechanism.controller.protocol",
+        "ssl.keystore.type", "ssl.keystore.location", "ssl.keystore.password", "ssl.key.password",
+        "ssl.truststore.type", "ssl.truststore.location", "ssl.truststore.password",
     };
+
+    /// <summary>Per-listener keys (listener.name.*) are kraft-infra's: they carry the listeners' security.</summary>
+    public const string ReservedPropertyPrefix = "listener.name.";
 
     /// <summary>The oldest release whose tools this project's scripts use (kafka-metadata-quorum.sh --bootstrap-controller).</summary>
     public static readonly KafkaVersion OldestSupportedKafka = new(3, 7, 0);
@@ -72,7 +79,14 @@ public static partial class ClusterSpecParser
         var topics = r.Topics(Settings.Topics, brokers, version ?? d.KafkaVersion);
         var confirmRemoval = r.Boolean(Settings.ConfirmNodeRemoval, d.ConfirmNodeRemoval);
         var metadataVersion = r.MetadataVersion(version);
+        var securityGiven = values.ContainsKey(Settings.Security);
+        var security = r.Security(d.Security);
+        var users = r.Users(Settings.Users);
+        var userPasswords = r.UserPasswords(Settings.UserPasswords, users);
         r.RejectUnknownKeys();
+        if (security == SecurityMode.Plaintext && users.Count > 0)
+            r.Error(Settings.Users, values[Settings.Users],
+                $"no users with {Settings.Namespace}:{Settings.Security} = {ClusterSecurity.PlaintextName}: a plaintext listener authenticates no one (use {ClusterSecurity.ScramTlsName})");
         if (version is not null)
         {
             r.CheckPropertyTypes(Settings.ControllerProperties, controllerProps, version);
@@ -119,6 +133,12 @@ public static partial class ClusterSpecParser
         }
 
         var warnings = new List<string>();
+        if (security == SecurityMode.Plaintext)
+            warnings.Add($"{Settings.Namespace}:{Settings.Security} = {ClusterSecurity.PlaintextName}: every listener is PLAINTEXT without authentication; "
+                         + "anyone who reaches the client port can read, write and delete topics. Use it for sandboxes only.");
+        if (users.Count > 0 && !waitForReady)
+            warnings.Add($"{Settings.Namespace}:{Settings.Users}: {users.Count} user(s) declared but {Settings.Namespace}:{Settings.WaitForReady} is false, "
+                         + "so pulumi up neither waits for the cluster nor creates them.");
         if (topics.Count > 0 && !waitForReady)
             warnings.Add($"{Settings.Namespace}:{Settings.Topics}: {topics.Count} topic(s) declared but {Settings.Namespace}:{Settings.WaitForReady} is false, "
                          + "so pulumi up neither waits for the cluster nor applies them.");
@@ -171,6 +191,10 @@ public static partial class ClusterSpecParser
             Topics = topics,
             ConfirmNodeRemoval = confirmRemoval,
             MetadataVersion = metadataVersion,
+            Security = security,
+            SecurityGiven = securityGiven,
+            Users = users,
+            UserPasswords = userPasswords,
         };
         var tooLarge = UserDataTooLarge(spec);
         return tooLarge.Count > 0 ? new SpecResult(null, tooLarge, warnings) : new SpecResult(spec, [], warnings);
@@ -184,9 +208,12 @@ public static partial class ClusterSpecParser
     {
         var errors = new List<string>();
         var topology = Topology.Plan(spec);
+        // Certificates of the shape the stack issues (their size barely varies); plaintext has none.
+        using var certificates = spec.ScramTls ? new StandInCertificates(spec.ClusterName) : null;
         foreach (var node in topology.Nodes)
         {
-            var facts = new NodeCloudFacts("ffffffff-ffff-4fff-bfff-ffffffffffff", "vol-fffffffffffffffff", "zone-name-of-twenty-c");
+            var facts = new NodeCloudFacts("ffffffff-ffff-4fff-bfff-ffffffffffff", "vol-fffffffffffffffff", "zone-name-of-twenty-c",
+                certificates?.Issue(node).CertificatePem, certificates?.CaCertificatePem);
             try
             {
                 NodeUserData.Render(spec, topology, node, facts);
@@ -393,7 +420,7 @@ public static partial class ClusterSpecParser
             }
             if (network.Prefix == 0)
             {
-                Error(key, text, "a network narrower than 0.0.0.0/0: the listener has no authentication and must not face the whole internet");
+                Error(key, text, "a network narrower than 0.0.0.0/0: the Kafka ports must not face the whole internet, authenticated or not");
                 return null;
             }
             return network;
@@ -422,11 +449,11 @@ public static partial class ClusterSpecParser
             foreach (var property in root.EnumerateObject())
             {
                 var name = property.Name;
-                if (ReservedPropertyKeys.Contains(name))
+                if (ReservedPropertyKeys.Contains(name) || name.StartsWith(ReservedPropertyPrefix, StringComparison.Ordinal))
                 {
                     Errors.Add($"{Settings.Namespace}:{key}: the key {Quote(name)} is not accepted; kraft-infra sets it from the topology "
-                               + "(node identity, controller quorum, listeners and log directories). Remove it; the reserved keys are "
-                               + string.Join(", ", ReservedPropertyKeys) + ".");
+                               + "(node identity, controller quorum, listeners, security and log directories). Remove it; the reserved keys are "
+                               + string.Join(", ", ReservedPropertyKeys) + $" and every key starting with {ReservedPropertyPrefix}.");
                     continue;
                 }
                 if (!PropertyKeyPattern().IsMatch(name))
@@ -709,6 +736,239 @@ public static partial class ClusterSpecParser
                 config[entry.Name] = normal!;
             }
             return ok;
+        }
+
+        public SecurityMode Security(SecurityMode fallback)
+        {
+            var raw = Raw(Settings.Security);
+            if (raw is null) return fallback;
+            if (ClusterSecurity.TryParse(raw, out var mode)) return mode;
+            Error(Settings.Security, raw, $"one of {ClusterSecurity.ScramTlsName}, {ClusterSecurity.PlaintextName}");
+            return fallback;
+        }
+
+        /// <summary>The declared users: names Kafka, Parameter Store and a principal all take, no duplicates, valid ACLs.</summary>
+        public IReadOnlyList<KafkaUserSpec> Users(string key)
+        {
+            var raw = Raw(key);
+            var result = new List<KafkaUserSpec>();
+            if (string.IsNullOrWhiteSpace(raw)) return result;
+            const string shape = "a list of {name, acls} objects, such as [{\"name\": \"orders-app\", \"acls\": [{\"resource\": \"topic\", \"name\": \"orders\", \"operations\": [\"Read\", \"Write\"]}]}]";
+            JsonElement root;
+            try { root = JsonDocument.Parse(raw).RootElement; }
+            catch (JsonException) { root = default; }
+            if (root.ValueKind != JsonValueKind.Array)
+            {
+                Error(key, raw, shape);
+                return result;
+            }
+            var seen = new HashSet<string>(StringComparer.Ordinal);
+            var index = -1;
+            foreach (var item in root.EnumerateArray())
+            {
+                index++;
+                var at = $"{key}[{index}]";
+                if (item.ValueKind != JsonValueKind.Object)
+                {
+                    Error(at, item.GetRawText(), shape);
+                    continue;
+                }
+                var ok = true;
+                string? name = null;
+                var acls = new List<KafkaAcl>();
+                foreach (var field in item.EnumerateObject())
+                {
+                    switch (field.Name)
+                    {
+                        case "name":
+                            name = field.Value.ValueKind == JsonValueKind.String ? field.Value.GetString() : null;
+                            if (name is null || !ClusterSecurity.UserNamePattern().IsMatch(name))
+                            {
+                                Error(at + ".name", name ?? field.Value.GetRawText(),
+                                    "1 to 64 letters, digits, '.', '_' and '-', starting with a letter or digit (it becomes the principal User:NAME and a Parameter Store path)");
+                                ok = false;
+                            }
+                            else if (name == ClusterSecurity.AdminUser)
+                            {
+                                Error(at + ".name", name, $"another name: {ClusterSecurity.AdminUser} is the cluster's own super user, created by kraft-infra");
+                                ok = false;
+                            }
+                            else if (!seen.Add(name))
+                            {
+                                Error(at + ".name", name, "a name no other user in the list has (each user is declared once)");
+                                ok = false;
+                            }
+                            break;
+                        case "acls":
+                            ok &= Acls(at + ".acls", field.Value, acls);
+                            break;
+                        default:
+                            Error($"{at}.{field.Name}", field.Value.GetRawText(), "only the fields name and acls");
+                            ok = false;
+                            break;
+                    }
+                }
+                if (name is null && ok)
+                {
+                    Error(at, item.GetRawText(), "a name for each user");
+                    ok = false;
+                }
+                if (ok) result.Add(new KafkaUserSpec(name!, acls));
+            }
+            return result;
+        }
+
+        private bool Acls(string at, JsonElement value, List<KafkaAcl> acls)
+        {
+            const string shape = "a list of {resource, name, pattern, operations} objects, such as [{\"resource\": \"topic\", \"name\": \"orders\", \"operations\": [\"Read\"]}]";
+            if (value.ValueKind != JsonValueKind.Array)
+            {
+                Error(at, value.GetRawText(), shape);
+                return false;
+            }
+            var ok = true;
+            var index = -1;
+            foreach (var item in value.EnumerateArray())
+            {
+                index++;
+                var here = $"{at}[{index}]";
+                if (item.ValueKind != JsonValueKind.Object)
+                {
+                    Error(here, item.GetRawText(), shape);
+                    ok = false;
+                    continue;
+                }
+                string? resource = null, name = null, pattern = "literal";
+                var operations = new List<string>();
+                var fine = true;
+                foreach (var field in item.EnumerateObject())
+                {
+                    var text = field.Value.ValueKind == JsonValueKind.String ? field.Value.GetString() : null;
+                    switch (field.Name)
+                    {
+                        case "resource":
+                            resource = text;
+                            if (text is null || !ClusterSecurity.AclOperations.ContainsKey(text))
+                            {
+                                Error(here + ".resource", text ?? field.Value.GetRawText(), "one of " + string.Join(", ", ClusterSecurity.AclOperations.Keys));
+                                fine = false;
+                            }
+                            break;
+                        case "name":
+                            name = text;
+                            // kafka-acls.sh takes the name as one argument; a line break or an empty name is never meant.
+                            if (text is null || text.Length == 0 || text.Any(char.IsControl) || text.Length > 249)
+                            {
+                                Error(here + ".name", text ?? field.Value.GetRawText(), "the resource's name (1 to 249 characters, no control characters), or \"*\" for all");
+                                fine = false;
+                            }
+                            break;
+                        case "pattern":
+                            pattern = text;
+                            if (text is not ("literal" or "prefixed"))
+                            {
+                                Error(here + ".pattern", text ?? field.Value.GetRawText(), "literal or prefixed");
+                                fine = false;
+                            }
+                            break;
+                        case "operations":
+                            if (field.Value.ValueKind != JsonValueKind.Array || field.Value.GetArrayLength() == 0
+                                || field.Value.EnumerateArray().Any(o => o.ValueKind != JsonValueKind.String))
+                            {
+                                Error(here + ".operations", field.Value.GetRawText(), "a non-empty list of operation names, such as [\"Read\", \"Describe\"]");
+                                fine = false;
+                                break;
+                            }
+                            operations.AddRange(field.Value.EnumerateArray().Select(o => o.GetString()!));
+                            break;
+                        default:
+                            Error($"{here}.{field.Name}", field.Value.GetRawText(), "only the fields resource, name, pattern and operations");
+                            fine = false;
+                            break;
+                    }
+                }
+                if (fine && resource is null)
+                {
+                    Error(here, item.GetRawText(), "a resource for each ACL (" + string.Join(", ", ClusterSecurity.AclOperations.Keys) + ")");
+                    fine = false;
+                }
+                if (fine && resource == "cluster")
+                {
+                    // kafka-acls.sh --cluster names no resource: the cluster is kafka-cluster, literal.
+                    if (name is not null and not "kafka-cluster" || pattern != "literal")
+                    {
+                        Error(here, item.GetRawText(), "no name (or kafka-cluster) and the literal pattern for the cluster resource");
+                        fine = false;
+                    }
+                    name = "kafka-cluster";
+                }
+                if (fine && name is null)
+                {
+                    Error(here, item.GetRawText(), $"a name for the {resource} ACL (\"*\" for all)");
+                    fine = false;
+                }
+                if (fine && name == "*" && pattern == "prefixed")
+                {
+                    Error(here + ".pattern", pattern, "literal with the name \"*\" (Kafka refuses a prefixed wildcard)");
+                    fine = false;
+                }
+                if (fine)
+                {
+                    var valid = ClusterSecurity.AclOperations[resource!];
+                    var wrong = operations.Where(o => !valid.Contains(o, StringComparer.Ordinal)).ToList();
+                    if (wrong.Count > 0)
+                    {
+                        Error(here + ".operations", string.Join(", ", wrong), $"operations a {resource} takes: {string.Join(", ", valid)}");
+                        fine = false;
+                    }
+                }
+                if (fine) acls.Add(new KafkaAcl(resource!, name!, pattern!, operations.Distinct(StringComparer.Ordinal).ToList()));
+                ok &= fine;
+            }
+            return ok;
+        }
+
+        /// <summary>
+        /// The secret map of given passwords. Its problems name the user and the rule, never the
+        /// password: the error is printed by pulumi up.
+        /// </summary>
+        public IReadOnlyDictionary<string, SecretText> UserPasswords(string key, IReadOnlyList<KafkaUserSpec> users)
+        {
+            var result = new SortedDictionary<string, SecretText>(StringComparer.Ordinal);
+            var raw = Raw(key);
+            if (string.IsNullOrWhiteSpace(raw)) return result;
+            JsonElement root;
+            try { root = JsonDocument.Parse(raw).RootElement; }
+            catch (JsonException) { root = default; }
+            if (root.ValueKind != JsonValueKind.Object)
+            {
+                Errors.Add($"{Settings.Namespace}:{key}: the value (not shown: it is secret) is not accepted; expected an object of user names and passwords, "
+                           + $"such as {{\"orders-app\": \"...\"}}, set with pulumi config set --secret --path '{Settings.Namespace}:{key}.orders-app'.");
+                return result;
+            }
+            var declared = users.Select(u => u.Name).ToHashSet(StringComparer.Ordinal);
+            foreach (var entry in root.EnumerateObject())
+            {
+                if (!declared.Contains(entry.Name))
+                {
+                    Errors.Add($"{Settings.Namespace}:{key}: a password is given for {Quote(entry.Name)}, which {Settings.Namespace}:{Settings.Users} does not declare; "
+                               + $"declare the user or remove its password (declared: {(declared.Count == 0 ? "none" : string.Join(", ", declared.Order(StringComparer.Ordinal)))}).");
+                    continue;
+                }
+                if (entry.Value.ValueKind != JsonValueKind.String)
+                {
+                    Errors.Add($"{Settings.Namespace}:{key}.{entry.Name}: the value (not shown: it is secret) is not accepted; expected a text password.");
+                    continue;
+                }
+                var password = entry.Value.GetString()!;
+                if (ClusterSecurity.PasswordProblem(password) is { } problem)
+                {
+                    Errors.Add($"{Settings.Namespace}:{key}.{entry.Name}: the password (not shown: it is secret) is not accepted; expected {problem}.");
+                    continue;
+                }
+                result[entry.Name] = new SecretText(password);
+            }
+            return result;
         }
 
         public void RejectUnknownKeys()

@@ -26,6 +26,33 @@ public static class NodeAccess
         },
     });
 
+    /// <summary>
+    /// What the node role may read of the cluster's secrets: its own parameters (one path, only
+    /// GetParameter) decrypted with its own KMS key. Another cluster's nodes can read neither.
+    /// </summary>
+    public static string SecretsReadPolicyJson(string partition, string region, string accountId, string parameterPrefix, string kmsKeyArn) =>
+        JsonSerializer.Serialize(new
+        {
+            Version = "2012-10-17",
+            Statement = new object[]
+            {
+                new
+                {
+                    Sid = "ReadClusterParameters",
+                    Effect = "Allow",
+                    Action = new[] { "ssm:GetParameter" },
+                    Resource = $"arn:{partition}:ssm:{region}:{accountId}:parameter{parameterPrefix}/*",
+                },
+                new
+                {
+                    Sid = "DecryptClusterParameters",
+                    Effect = "Allow",
+                    Action = new[] { "kms:Decrypt" },
+                    Resource = kmsKeyArn,
+                },
+            },
+        });
+
     /// <summary>A ready-to-paste command that opens a shell on the node (AWS CLI + Session Manager plugin).</summary>
     public static string SsmSessionCommand(string instanceId, string region) =>
         $"aws ssm start-session --target {instanceId} --region {region}";

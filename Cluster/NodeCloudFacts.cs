@@ -12,7 +12,12 @@ public sealed partial record NodeCloudFacts
     public string DataVolumeId { get; }
     public string ZoneName { get; }
 
-    public NodeCloudFacts(string clusterUuid, string dataVolumeId, string zoneName)
+    /// <summary>scram-tls only: the node's certificate and the cluster CA's, PEM (public: they go in the user data).</summary>
+    public string? NodeCertificatePem { get; }
+    public string? CaCertificatePem { get; }
+
+    public NodeCloudFacts(string clusterUuid, string dataVolumeId, string zoneName,
+        string? nodeCertificatePem = null, string? caCertificatePem = null)
     {
         // Fail here, with the value, rather than in a script on the node.
         _ = KafkaClusterId.FromUuid(clusterUuid);
@@ -23,6 +28,15 @@ public sealed partial record NodeCloudFacts
         ClusterUuid = clusterUuid!;
         DataVolumeId = dataVolumeId!;
         ZoneName = zoneName!;
+        foreach (var (name, pem) in new[] { (nameof(nodeCertificatePem), nodeCertificatePem), (nameof(caCertificatePem), caCertificatePem) })
+        {
+            if (pem is null) continue;
+            // Only certificates: a private key must never reach the user data.
+            if (!pem.TrimStart().StartsWith("-----BEGIN CERTIFICATE-----", StringComparison.Ordinal) || pem.Contains("PRIVATE KEY", StringComparison.Ordinal))
+                throw new ArgumentException("is not a PEM certificate (and nothing else)", name);
+        }
+        NodeCertificatePem = nodeCertificatePem;
+        CaCertificatePem = caCertificatePem;
     }
 
     [GeneratedRegex("^vol-[0-9a-f]{8,17}$")]

@@ -17,7 +17,7 @@ public static class NodeEnvironment
     public static IReadOnlyList<KeyValuePair<string, string>> Variables(ClusterSpec spec, KafkaNodePlan node, NodeCloudFacts facts)
     {
         var heapMaxMb = node.Role == NodeRole.Controller ? 4096 : 6144;
-        return
+        List<KeyValuePair<string, string>> variables =
         [
             new("NODE_NAME", node.Name),
             new("NODE_ROLE", node.Role.ToKafkaName()),
@@ -36,6 +36,15 @@ public static class NodeEnvironment
             new("KAFKA_HEAP_MAX_MB", heapMaxMb.ToString(CultureInfo.InvariantCulture)),
             new("CONTROLLER_WAIT_TIMEOUT_SECONDS", spec.ControllerWaitTimeoutSeconds.ToString(CultureInfo.InvariantCulture)),
         ];
+        if (spec.ScramTls)
+        {
+            // Parameter names only: the values are read at boot with the instance role.
+            variables.Add(new("SECURITY", ClusterSecurity.ScramTlsName));
+            variables.Add(new("ADMIN_PASSWORD_PARAMETER", ClusterSecurity.AdminPasswordParameter(spec)));
+            variables.Add(new("TLS_KEY_PARAMETER", ClusterSecurity.NodeKeyParameter(spec, node)));
+            variables.Add(new("SCRAM_ITERATIONS", ClusterSecurity.ScramIterations.ToString(CultureInfo.InvariantCulture)));
+        }
+        return variables;
     }
 
     /// <summary>

@@ -13,9 +13,18 @@ public static class NodeFingerprint
 {
     private const string FixedUuid = "00000000-0000-4000-8000-000000000000";
 
+    /// <summary>
+    /// Certificates are issued in the cloud run and renewed on their own schedule; held fixed here
+    /// like the cluster id. A renewed certificate still replaces its node (the user data changes)
+    /// and the node's gate still runs (it is keyed on the instance id too).
+    /// </summary>
+    private const string FixedCertificate = "-----BEGIN CERTIFICATE-----\nissued by pulumi up\n-----END CERTIFICATE-----\n";
+
     public static string Of(ClusterSpec spec, ClusterTopology topology, KafkaNodePlan node, string zoneName)
     {
-        var facts = new NodeCloudFacts(FixedUuid, "vol-" + node.NodeId.ToString("D17", System.Globalization.CultureInfo.InvariantCulture), zoneName);
+        var certificate = spec.ScramTls ? FixedCertificate : null;
+        var facts = new NodeCloudFacts(FixedUuid, "vol-" + node.NodeId.ToString("D17", System.Globalization.CultureInfo.InvariantCulture), zoneName,
+            certificate, certificate);
         var document = NodeUserData.Render(spec, topology, node, facts).Document;
         var bytes = SHA256.HashData(Encoding.UTF8.GetBytes(document + "\ninstance-type=" + spec.InstanceType(node.Role)));
         return Convert.ToHexStringLower(bytes);

@@ -26,11 +26,16 @@ public static class NodeUserData
     public static CloudConfig Build(ClusterSpec spec, ClusterTopology topology, KafkaNodePlan node, NodeCloudFacts facts)
     {
         var properties = KafkaProperties.For(spec, topology, node, facts.ZoneName);
+        var jaas = spec.ScramTls
+            ? "# The listeners' SASL credentials, written at boot from Parameter Store (secure-node.sh).\n"
+              + $"Environment=KAFKA_OPTS=-Djava.security.auth.login.config={ClusterSecurity.JaasPath}\n"
+            : "";
         var unit = node.Role == NodeRole.Controller
-            ? TemplateLibrary.Render(TemplateLibrary.ControllerUnit)
+            ? TemplateLibrary.Render(TemplateLibrary.ControllerUnit, new Dictionary<string, string> { ["JAAS_ENVIRONMENT"] = jaas })
             : TemplateLibrary.Render(TemplateLibrary.BrokerUnit, new Dictionary<string, string>
             {
                 ["START_TIMEOUT_SECONDS"] = StartTimeoutSeconds(spec).ToString(CultureInfo.InvariantCulture),
+                ["JAAS_ENVIRONMENT"] = jaas,
             });
 
         var files = new List<WriteFile>
@@ -46,6 +51,15 @@ public static class NodeUserData
         // (SsmDocuments), so changing them replaces no instance.
         if (node.Role == NodeRole.Broker)
             files.Add(Script(TemplateLibrary.WaitScript));
+        if (spec.ScramTls)
+        {
+            if (facts.NodeCertificatePem is null || facts.CaCertificatePem is null)
+                throw new ArgumentException($"{node.Name}: a scram-tls node needs its certificate and the CA's", nameof(facts));
+            files.Add(new() { Path = ClusterSecurity.CaCertificatePath, Content = facts.CaCertificatePem.TrimEnd() + "\n" });
+            files.Add(new() { Path = ClusterSecurity.NodeCertificatePath, Content = facts.NodeCertificatePem.TrimEnd() + "\n" });
+            files.Add(Script(TemplateLibrary.SecureScript));
+            files.Add(Script(TemplateLibrary.FetchParameterTool));
+        }
 
         return new CloudConfig
         {

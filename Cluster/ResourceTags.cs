@@ -25,7 +25,11 @@ public static class ResourceTags
             ["role"] = node.Role.ToKafkaName(),
             ["node-id"] = node.NodeId.ToString(CultureInfo.InvariantCulture),
             [ReplicationBasisTag] = spec.ReplicationBrokerCount.ToString(CultureInfo.InvariantCulture),
+            [SecurityTag] = spec.Security.ToSettingValue(),
         };
+
+    /// <summary>On every node: the security mode it runs (scram-tls or plaintext); a node without it predates the setting and runs plaintext.</summary>
+    public const string SecurityTag = "security";
 
     /// <summary>On every instance: its <see cref="NodeFingerprint"/>, so the next run can tell whether a change reaches it.</summary>
     public const string FingerprintTag = "fingerprint";

@@ -12,7 +12,8 @@ public enum SettingType
 
 /// <summary>One config key: its name (without the project namespace), type, default and meaning.</summary>
 /// <param name="Default">A string, int, bool, string list or string map: what Pulumi.yaml declares.</param>
-public sealed record Setting(string Key, SettingType Type, object Default, string Description)
+/// <param name="Secret">Declared secret in Pulumi.yaml: Pulumi then refuses a plain value for it.</param>
+public sealed record Setting(string Key, SettingType Type, object Default, string Description, bool Secret = false)
 {
     /// <summary>The key as a stack file spells it, e.g. <c>kraft-infra:brokerCount</c>.</summary>
     public string QualifiedKey => $"{Settings.Namespace}:{Key}";
@@ -60,6 +61,9 @@ public static class Settings
     public const string Topics = "topics";
     public const string ConfirmNodeRemoval = "confirmNodeRemoval";
     public const string MetadataVersion = "metadataVersion";
+    public const string Security = "security";
+    public const string Users = "users";
+    public const string UserPasswords = "userPasswords";
 
     public static IReadOnlyList<Setting> All { get; } = Build();
 
@@ -107,7 +111,7 @@ public static class Settings
             new(BrokerHeap, SettingType.String, d.BrokerHeap,
                 "JVM heap of the brokers, e.g. 4g. Empty: half the node's memory, at most 6g, computed on the node at each start."),
             new(ClientCidrs, SettingType.Array, new List<string>(),
-                "Extra IPv4 CIDRs allowed to reach the brokers' client port (nodes of the cluster always may). Never 0.0.0.0/0: the listener has no authentication."),
+                "Extra IPv4 CIDRs allowed to reach the brokers' client port (nodes of the cluster always may). Never 0.0.0.0/0, even with scram-tls."),
             new(ClientPort, SettingType.Integer, d.ClientPort, "Brokers' client and inter-broker listener port."),
             new(ControllerPort, SettingType.Integer, d.ControllerPort, "Controllers' KRaft listener port."),
             new(ControllerWaitTimeoutSeconds, SettingType.Integer, d.ControllerWaitTimeoutSeconds,
@@ -128,6 +132,13 @@ public static class Settings
                 "Topics to create through a broker: a list of {name, partitions (default 1), replicationFactor (default min(3, brokerCount)), config (topic-level keys)}. Partitions are only ever raised; removing a topic from the list does not delete it."),
             new(MetadataVersion, SettingType.String, d.MetadataVersion,
                 "Kafka metadata version to finalize once every node runs the release, e.g. 4.1-IV1 (kafka-features.sh upgrade --feature metadata.version; kraft.version is left alone). Empty: never finalized by kraft-infra. Never lowered; at most the newest version kafkaVersion runs."),
+            new(Security, SettingType.String, d.Security.ToSettingValue(),
+                "How the listeners are secured: scram-tls (SASL_SSL everywhere: SCRAM-SHA-512 for clients and brokers, PLAIN for the controller listener, certificates from the stack's CA, StandardAuthorizer) or plaintext (no authentication or encryption; sandboxes only, warned at preview). An existing cluster is never switched between them."),
+            new(Users, SettingType.Array, new List<Dictionary<string, object>>(),
+                "SCRAM-SHA-512 users to create (scram-tls only): a list of {name, acls}, acls a list of {resource (topic, group, cluster, transactional-id), name, pattern (literal or prefixed), operations}. Each gets a generated password unless userPasswords gives one. ACLs are only ever added."),
+            new(UserPasswords, SettingType.Object, new SortedDictionary<string, string>(StringComparer.Ordinal),
+                $"Passwords for declared users (name: password), a secret (pulumi config set --secret --path): {ClusterSecurity.MinPasswordLength} to {ClusterSecurity.MaxPasswordLength} printable ASCII characters other than space, double quote and backslash. Changing one rotates it; users left out get a generated password.",
+                Secret: true),
             new(ConfirmNodeRemoval, SettingType.Boolean, d.ConfirmNodeRemoval,
                 "When true, a change that lowers brokerCount or controllerCount may delete the nodes (instances and, unless kept, data volumes) that leave the topology. Move their partitions off first (kafka-reassign-partitions.sh)."),
         ];

@@ -34,7 +34,11 @@ public static class SsmDocuments
     public static readonly SsmScriptDocument Finalize = new("finalize", TemplateLibrary.FinalizeScript, "metadataVersion",
         "^[0-9]+:[0-9]+\\.[0-9]+-IV[0-9]+$", "kraft-infra: finalize the Kafka cluster's metadata.version (kafka-finalize.sh on a broker)");
 
-    public static IReadOnlyList<SsmScriptDocument> All { get; } = [Readiness, Topics, Gate, Finalize];
+    /// <summary>The users step (scram-tls); its argument is the base64 JSON user list (names, parameter names, ACLs: no password).</summary>
+    public static readonly SsmScriptDocument Users = new("users", TemplateLibrary.UsersScript, "users",
+        "^[A-Za-z0-9+/]*={0,2}$", "kraft-infra: set the Kafka cluster's declared SCRAM users and add their ACLs (kafka-users-apply.sh on a broker)");
+
+    public static IReadOnlyList<SsmScriptDocument> All { get; } = [Readiness, Topics, Gate, Finalize, Users];
 
     /// <summary>
     /// The document's content (schema 2.2, one aws:runShellScript step). The SSM agent joins the
@@ -73,6 +77,7 @@ public static class SsmDocuments
                         "brokerIds" => "The topology's broker node ids, comma-separated.",
                         "topics" => "The declared topics: base64 of their JSON list.",
                         "metadataVersion" => "The metadata.version to finalize: its level and name, e.g. 27:4.1-IV1.",
+                        "users" => "The declared users: base64 of their JSON list (names, password parameter names and ACLs).",
                         _ => "What to check: controller:<node id>, broker:<node id> or preflight.",
                     },
                     ["allowedPattern"] = document.AllowedPattern,
@@ -101,4 +106,24 @@ public static class SsmDocuments
         for (var i = 0; i < text.Length; i += width)
             yield return text.Substring(i, Math.Min(width, text.Length - i));
     }
+}
+
+/// <summary>The users step's argument: what kafka-users-apply.sh reads (names and parameter names, never a password).</summary>
+public static class UserList
+{
+    public static string Json(ClusterSpec spec) =>
+        new JsonArray(spec.Users.Select(u => (JsonNode)new JsonObject
+        {
+            ["name"] = u.Name,
+            ["parameter"] = ClusterSecurity.UserPasswordParameter(spec, u.Name),
+            ["acls"] = new JsonArray(u.Acls.Select(a => (JsonNode)new JsonObject
+            {
+                ["resource"] = a.ResourceType,
+                ["name"] = a.ResourceName,
+                ["pattern"] = a.PatternType,
+                ["operations"] = new JsonArray(a.Operations.Select(o => (JsonNode)o!).ToArray()),
+            }).ToArray()),
+        }).ToArray()).ToJsonString();
+
+    public static string Base64(ClusterSpec spec) => Convert.ToBase64String(Encoding.UTF8.GetBytes(Json(spec)));
 }

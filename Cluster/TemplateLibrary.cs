@@ -14,6 +14,15 @@ public static partial class TemplateLibrary
     public const string WaitScript = "wait-for-controllers.sh";
     public const string HeapScript = "kafka-heap-env.sh";
     public const string ControllerUnit = "kafka-controller.service";
+
+    /// <summary>scram-tls boot step: fetches the node's key and the admin's password, writes the security files.</summary>
+    public const string SecureScript = "secure-node.sh";
+
+    /// <summary>Reads one Parameter Store parameter with the instance role (Python, standard library only).</summary>
+    public const string FetchParameterTool = "fetch-parameter";
+
+    /// <summary>Run on a broker through SSM: creates or updates the declared SCRAM users and adds their ACLs.</summary>
+    public const string UsersScript = "kafka-users-apply.sh";
     public const string BrokerUnit = "kafka-broker.service";
 
     /// <summary>Run on a broker through SSM: is the quorum led and caught up, are all brokers registered?</summary>

@@ -16,6 +16,9 @@ public sealed class ClusterReadinessArgs
     /// <summary>The stack's AWS provider settings, for the AWS CLI the commands run.</summary>
     public required string Region { get; init; }
     public string? Profile { get; init; }
+
+    /// <summary>scram-tls: the declared users' password parameter versions (a new version rotates that password).</summary>
+    public IReadOnlyList<Output<int>> UserParameterVersions { get; init; } = [];
 }
 
 /// <summary>
@@ -69,6 +72,20 @@ public sealed class ClusterReadiness : ComponentResource
         else
         {
             Topics = Output.Create(ImmutableArray<string>.Empty);
+        }
+
+        // Declared users: created, and their passwords set anew, through the admin on a broker; the
+        // step reads each password from its parameter on the node (the argument names parameters only).
+        if (spec.ScramTls && spec.Users.Count > 0)
+        {
+            var payload = UserList.Base64(spec);
+            var usersDocument = SsmDriver.ScriptDocument(name, spec, SsmDocuments.Users, this);
+            var usersArgs = SsmDriver.Command(SsmDriver.Environment(StepFor(usersDocument, SsmDocuments.Users, payload, retry: false, "users")));
+            // Runs again for a changed list, a changed password (its parameter's version) or a replaced node.
+            usersArgs.Triggers = new[] { Output.Create<object>(payload) }
+                .Concat(args.UserParameterVersions.Select(v => v.Apply(n => (object)n)))
+                .ToArray();
+            _ = new Command($"{name}-users", usersArgs, new CustomResourceOptions { Parent = this, DependsOn = { ready } });
         }
 
         // The second step of a Kafka upgrade, only when asked for: after every node runs the

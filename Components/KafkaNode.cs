@@ -20,6 +20,13 @@ public sealed class KafkaNodeArgs
     /// <summary>The cluster's RandomUuid result, hyphenated.</summary>
     public required Input<string> ClusterUuid { get; init; }
 
+    /// <summary>scram-tls: the node's certificate and the CA's (public; they go in the user data).</summary>
+    public Input<string>? NodeCertificatePem { get; init; }
+    public Input<string>? CaCertificatePem { get; init; }
+
+    /// <summary>scram-tls: what the boot reads from Parameter Store (the parameters and the role's read access).</summary>
+    public IReadOnlyList<Resource> BootDependencies { get; init; } = [];
+
     /// <summary>The EC2 key pair to install for SSH, when SSH is enabled.</summary>
     public Input<string>? KeyName { get; init; }
 
@@ -81,9 +88,12 @@ public sealed class KafkaNode : ComponentResource
             AssociatePublicIpAddress = true,
             VpcSecurityGroupIds = { args.SecurityGroupId },
             IamInstanceProfile = args.InstanceProfileName,
-            // The cluster id and the volume id are only known in the cloud; the rest is fixed by the spec.
-            UserDataBase64 = Output.Tuple(args.ClusterUuid, (Input<string>)volume.Id).Apply(t =>
-                NodeUserData.Render(spec, args.Topology, node, new NodeCloudFacts(t.Item1, t.Item2, args.ZoneName)).Base64),
+            // The cluster id, the volume id and the certificates are only known in the cloud; the
+            // rest is fixed by the spec. No secret is in here: the boot reads those from Parameter Store.
+            UserDataBase64 = Output.Tuple(args.ClusterUuid, (Input<string>)volume.Id,
+                    args.NodeCertificatePem ?? Output.Create(""), args.CaCertificatePem ?? Output.Create("")).Apply(t =>
+                NodeUserData.Render(spec, args.Topology, node, new NodeCloudFacts(t.Item1, t.Item2, args.ZoneName,
+                    t.Item3.Length > 0 ? t.Item3 : null, t.Item4.Length > 0 ? t.Item4 : null)).Base64),
             UserDataReplaceOnChange = true,
             MetadataOptions = new InstanceMetadataOptionsArgs
             {
@@ -104,7 +114,7 @@ public sealed class KafkaNode : ComponentResource
         };
         if (args.KeyName is not null)
             instanceArgs.KeyName = args.KeyName;
-        var instance = new Instance($"{name}-instance", instanceArgs, InstanceOptions(this, args.WaitFor));
+        var instance = new Instance($"{name}-instance", instanceArgs, InstanceOptions(this, [.. args.WaitFor, .. args.BootDependencies]));
 
         _ = new VolumeAttachment($"{name}-data-attachment", new VolumeAttachmentArgs
         {

@@ -21,6 +21,10 @@ public sealed class KraftClusterArgs
     /// <summary>The stack's region, for the SSM commands in the outputs and the readiness check.</summary>
     public required string Region { get; init; }
 
+    /// <summary>The account and partition, for the node role's read access to the cluster's parameters (scram-tls).</summary>
+    public string AccountId { get; init; } = "";
+    public string Partition { get; init; } = "aws";
+
     /// <summary>The AWS provider's profile, if the stack names one, for the readiness check's AWS CLI.</summary>
     public string? Profile { get; init; }
 
@@ -59,6 +63,14 @@ public sealed class KraftCluster : ComponentResource
     [Output("topics")]
     public Output<ImmutableArray<string>> Topics { get; }
 
+    /// <summary>The cluster CA's certificate, PEM (scram-tls; empty for plaintext): what clients trust.</summary>
+    [Output("caCertificate")]
+    public Output<string> CaCertificate { get; }
+
+    /// <summary>Per user (the admin included): a complete client.properties; a secret. Empty for plaintext.</summary>
+    [Output("clientProperties")]
+    public Output<ImmutableDictionary<string, string>> ClientProperties { get; }
+
     public IReadOnlyList<KafkaNode> KafkaNodes { get; }
 
     public KraftCluster(string name, KraftClusterArgs args, ComponentResourceOptions? options = null)
@@ -95,6 +107,20 @@ public sealed class KraftCluster : ComponentResource
             Role = role.Name,
             Tags = ResourceTags.ForCluster(spec, $"{spec.ClusterName}-node").ToInputMap(),
         }, child);
+
+        ClusterSecrets? secrets = null;
+        if (spec.ScramTls)
+        {
+            secrets = new ClusterSecrets($"{name}-secrets", new ClusterSecretsArgs
+            {
+                Spec = spec,
+                Topology = topology,
+                NodeRole = role,
+                Region = args.Region,
+                AccountId = args.AccountId,
+                Partition = args.Partition,
+            }, new ComponentResourceOptions { Parent = this });
+        }
 
         Input<string>? keyName = null;
         if (spec.SshEnabled)
@@ -140,6 +166,9 @@ public sealed class KraftCluster : ComponentResource
                 ClusterUuid = clusterUuid.Result,
                 KeyName = keyName,
                 WaitFor = waitFor,
+                NodeCertificatePem = secrets?.NodeCertificatePems[node.Name],
+                CaCertificatePem = secrets?.CaCertificatePem,
+                BootDependencies = secrets?.BootDependencies ?? [],
             }, new ComponentResourceOptions { Parent = this });
             nodes[node.Name] = kafkaNode;
             if (roll.IsRolled(node))
@@ -156,6 +185,7 @@ public sealed class KraftCluster : ComponentResource
                 Nodes = KafkaNodes,
                 Region = args.Region,
                 Profile = args.Profile,
+                UserParameterVersions = secrets?.UserParameterVersions ?? [],
             }, new ComponentResourceOptions { Parent = this });
             Readiness = readiness.Readiness;
             Topics = readiness.Topics;
@@ -170,6 +200,8 @@ public sealed class KraftCluster : ComponentResource
         BootstrapServers = Output.Create(topology.BootstrapServers(spec));
         ControllerQuorum = Output.Create(topology.QuorumVoters);
         VpcId = network.VpcId;
+        CaCertificate = secrets?.CaCertificatePem ?? Output.Create("");
+        ClientProperties = secrets?.ClientProperties ?? Output.Create(ImmutableDictionary<string, string>.Empty);
         Nodes = Output.All(KafkaNodes.Select(n => NodeSummary(n, args.ZoneNames[n.Plan.ZoneSlot], args.Region)));
         RegisterOutputs(new Dictionary<string, object?>
         {
@@ -180,6 +212,8 @@ public sealed class KraftCluster : ComponentResource
             ["vpcId"] = VpcId,
             ["readiness"] = Readiness,
             ["topics"] = Topics,
+            ["caCertificate"] = CaCertificate,
+            ["clientProperties"] = ClientProperties,
         });
     }
 

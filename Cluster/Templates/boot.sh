@@ -54,14 +54,30 @@ install -d -o kafka -g kafka -m 0755 /var/log/kafka
 # 2. Java and Kafka.
 /usr/local/lib/kraft-infra/install-kafka.sh
 
-# 3. Storage, formatted with the cluster's shared id. --ignore-formatted keeps what a replaced
-# instance's volume already holds; the id goes as --cluster-id=ID because Kafka's form of it may
-# begin with '-', which as a separate argument would be taken for an option.
-# The line reads the id from node.env itself, so it can be re-run by hand exactly as written.
-# shellcheck disable=SC2016 # $CLUSTER_ID is expanded by the inner shell, after it sources node.env
-runuser -u kafka -- bash -c '. /etc/kraft-infra/node.env && LOG_DIR=/var/log/kafka exec /opt/kafka/bin/kafka-storage.sh format --config /etc/kafka/server.properties --cluster-id="$CLUSTER_ID" --ignore-formatted'
+# 3. Security (security = scram-tls): the node's TLS key and the admin's password come from
+# Parameter Store, read with the instance role; the key store, SASL credentials and the admin's
+# tool configs are written from them. Nothing secret is in the user data. If a parameter can't
+# be read, the boot stops here and Kafka is never started.
+if [ "${SECURITY:-plaintext}" = scram-tls ]; then
+  /usr/local/lib/kraft-infra/secure-node.sh
+fi
 
-# 4. Start Kafka now and at every boot. The start blocks until Kafka runs: on a broker that
+# 4. Storage, formatted with the cluster's shared id. --ignore-formatted keeps what a replaced
+# instance's volume already holds; the id goes as --cluster-id=ID because Kafka's form of it may
+# begin with '-', which as a separate argument would be taken for an option. On a scram-tls
+# controller, --add-scram bootstraps the admin's SCRAM credential into the new metadata log
+# (KIP-900), so it exists before any broker starts; Kafka ignores it on a formatted volume.
+# The line reads the id from node.env itself, so it can be re-run by hand exactly as written.
+scram=/etc/kafka/secrets/bootstrap-scram.arg
+extra=()
+if [ -s "$scram" ]; then
+  extra=(--add-scram "$(cat "$scram")")
+fi
+# shellcheck disable=SC2016 # $CLUSTER_ID and $@ are expanded by the inner shell, after it sources node.env
+runuser -u kafka -- bash -c '. /etc/kraft-infra/node.env && LOG_DIR=/var/log/kafka exec /opt/kafka/bin/kafka-storage.sh format --config /etc/kafka/server.properties --cluster-id="$CLUSTER_ID" --ignore-formatted "$@"' format "${extra[@]}"
+rm -f "$scram"
+
+# 5. Start Kafka now and at every boot. The start blocks until Kafka runs: on a broker that
 # includes its wait for the controllers, so `cloud-init status` says done only once Kafka is up.
 # If the wait gives up, the boot is marked failed here while systemd keeps retrying the unit.
 systemctl daemon-reload

@@ -97,7 +97,7 @@ case $role in
     fetch_timeout=${fetch_timeout:-2000}
     [[ $fetch_timeout =~ ^[0-9]+$ ]] || fail "controller.quorum.fetch.timeout.ms in ${config} is not a number: '${fetch_timeout}'"
     status=0
-    run_tool kafka-metadata-quorum.sh --bootstrap-controller "$controllers" --command-config "$work/admin.properties" describe --replication || status=$?
+    run_tool kafka-metadata-quorum.sh --bootstrap-controller "$controllers" --command-config "$work/controller-admin.properties" describe --replication || status=$?
     if (( status != 0 )); then
       problems+=("no quorum leader: kafka-metadata-quorum.sh failed: $(tool_error "$status")")
     elif ! quorum_replication_rows "$work/out" > "$work/replicas"; then
@@ -131,7 +131,7 @@ case $role in
     service_active
     bootstrap=$(broker_endpoint)
     status=0
-    run_tool kafka-broker-api-versions.sh --bootstrap-server "$bootstrap" || status=$?
+    run_tool kafka-broker-api-versions.sh --bootstrap-server "$bootstrap" --command-config "$work/admin.properties" || status=$?
     if (( status != 0 )); then
       problems+=("broker ${node_id} not checked: kafka-broker-api-versions.sh failed: $(tool_error "$status")")
     else
@@ -149,7 +149,7 @@ case $role in
   preflight)
     bootstrap=$(broker_endpoint)
     status=0
-    run_tool kafka-metadata-quorum.sh --bootstrap-controller "$controllers" --command-config "$work/admin.properties" describe --status || status=$?
+    run_tool kafka-metadata-quorum.sh --bootstrap-controller "$controllers" --command-config "$work/controller-admin.properties" describe --status || status=$?
     if (( status != 0 )); then
       problems+=("no quorum leader: kafka-metadata-quorum.sh failed: $(tool_error "$status")")
     elif ! [[ $(sed -n 's/^LeaderId:[[:space:]]*//p' "$work/out" | head -n 1) =~ ^[0-9]+$ ]]; then

@@ -61,7 +61,7 @@ problems=()
 # 1. The quorum has a leader: describe --status prints "LeaderId:               1".
 leader=""
 status=0
-run_tool kafka-metadata-quorum.sh --bootstrap-controller "$controllers" --command-config "$work/admin.properties" describe --status || status=$?
+run_tool kafka-metadata-quorum.sh --bootstrap-controller "$controllers" --command-config "$work/controller-admin.properties" describe --status || status=$?
 if (( status == 0 )); then
   leader=$(sed -n 's/^LeaderId:[[:space:]]*//p' "$work/out" | head -n 1)
   if ! [[ $leader =~ ^[0-9]+$ ]]; then
@@ -77,7 +77,7 @@ fi
 caught_up=()
 if [ -n "$leader" ]; then
   status=0
-  run_tool kafka-metadata-quorum.sh --bootstrap-controller "$controllers" --command-config "$work/admin.properties" describe --replication || status=$?
+  run_tool kafka-metadata-quorum.sh --bootstrap-controller "$controllers" --command-config "$work/controller-admin.properties" describe --replication || status=$?
   if (( status == 0 )); then
     declare -A replica_lag=() replica_caught_up=() replica_status=()
     if quorum_replication_rows "$work/out" > "$work/replicas"; then
@@ -120,7 +120,7 @@ fi
 registered=()
 extra=()
 status=0
-run_tool kafka-broker-api-versions.sh --bootstrap-server "$bootstrap" || status=$?
+run_tool kafka-broker-api-versions.sh --bootstrap-server "$bootstrap" --command-config "$work/admin.properties" || status=$?
 if (( status == 0 )); then
   declare -A broker_seen=() broker_error=()
   node_pattern='^[^[:space:]]+ \(id: ([0-9]+) rack: (.*)\) -> (.*)$'

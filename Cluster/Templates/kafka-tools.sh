@@ -1,6 +1,6 @@
 #!/bin/bash
 # Sourced by the node scripts SSM runs (kafka-ready.sh, kafka-topics-apply.sh, kafka-gate.sh,
-# kafka-finalize.sh): how they read server.properties, find this broker and run Kafka's
+# kafka-finalize.sh, kafka-users-apply.sh): how they read server.properties, find this broker and run Kafka's
 # command-line tools (in $KAFKA_HOME, /opt/kafka by default). The caller sets config
 # (server.properties), tool_timeout (seconds) and work (a temporary directory it removes), and
 # defines fail MESSAGE.
@@ -26,17 +26,31 @@ broker_endpoint() {
   printf '%s' "$endpoint"
 }
 
-# write_admin_config: writes $work/admin.properties, the --command-config of Kafka's admin tools
-# (kafka-metadata-quorum.sh, kafka-topics.sh, kafka-configs.sh). They wait up to
-# default.api.timeout.ms (60 s by default) for a controller or a leader, and run_tool ends them
-# after tool_timeout seconds: given the same time, the wrapper wins the race and the answer says
-# "no answer" instead of Kafka's reason. So they get tool_timeout less 15 s (the JVM's start and
-# exit), and a request timeout no longer than that (Kafka refuses a shorter API timeout).
+# write_admin_config: writes the --command-config files of Kafka's admin tools:
+# $work/admin.properties for --bootstrap-server (kafka-topics.sh, kafka-configs.sh, ...) and
+# $work/controller-admin.properties for --bootstrap-controller (kafka-metadata-quorum.sh).
+# They wait up to default.api.timeout.ms (60 s by default) for a controller or a leader, and
+# run_tool ends them after tool_timeout seconds: given the same time, the wrapper wins the race
+# and the answer says "no answer" instead of Kafka's reason. So they get tool_timeout less 15 s
+# (the JVM's start and exit), and a request timeout no longer than that (Kafka refuses a shorter
+# API timeout). On a SASL_SSL cluster (security = scram-tls) each file also gets the admin's
+# credentials and the CA, from the files the boot wrote in $KRAFT_SECRETS_DIR (/etc/kafka/secrets):
+# read on the node, never passed on a command line.
 write_admin_config() {
   (( tool_timeout >= 20 )) || fail "KRAFT_TOOL_TIMEOUT_SECONDS must be at least 20 (the tools need 15 s beyond their own timeout), not ${tool_timeout}"
   local api_ms=$(( (tool_timeout - 15) * 1000 ))
   local request_ms=$(( api_ms < 30000 ? api_ms : 30000 ))
-  printf 'default.api.timeout.ms=%s\nrequest.timeout.ms=%s\n' "$api_ms" "$request_ms" > "$work/admin.properties"
+  local secrets=${KRAFT_SECRETS_DIR:-/etc/kafka/secrets} name
+  for name in admin controller-admin; do
+    printf 'default.api.timeout.ms=%s\nrequest.timeout.ms=%s\n' "$api_ms" "$request_ms" > "$work/${name}.properties"
+  done
+  if [[ $(property listener.security.protocol.map) == *SASL_SSL* ]]; then
+    for name in admin-client admin-controller; do
+      [ -r "$secrets/${name}.properties" ] || fail "${secrets}/${name}.properties is missing: the listeners are SASL_SSL and the admin's credentials were not written at boot (see secure-node: lines in /var/log/cloud-init-output.log)"
+    done
+    cat "$secrets/admin-client.properties" >> "$work/admin.properties"
+    cat "$secrets/admin-controller.properties" >> "$work/controller-admin.properties"
+  fi
 }
 
 # run_tool NAME ARGS...: runs bin/NAME with a small heap (the broker's own settings are not

@@ -39,6 +39,16 @@ reachable() {
 admin_config=$(mktemp)
 trap 'rm -f "$admin_config"' EXIT
 printf 'default.api.timeout.ms=45000\nrequest.timeout.ms=30000\n' > "$admin_config"
+# A SASL_SSL controller listener (security = scram-tls) takes the admin's PLAIN credentials and
+# the CA, from the file the boot wrote: read here, never passed on a command line.
+secrets=${KRAFT_SECRETS_DIR:-/etc/kafka/secrets}
+if sed -n 's/^listener\.security\.protocol\.map=//p' "$config" | grep -q SASL_SSL; then
+  if [ ! -r "$secrets/admin-controller.properties" ]; then
+    log "ERROR: ${secrets}/admin-controller.properties is missing: the controller listener is SASL_SSL and the admin's credentials were not written at boot"
+    exit 2
+  fi
+  cat "$secrets/admin-controller.properties" >> "$admin_config"
+fi
 
 # quorum_leader ENDPOINTS: prints the leader id the controllers report, fails when there is none.
 # Its own messages go to stderr (the journal too), as stdout is the answer. Without a leader the

@@ -17,8 +17,15 @@ public static class Clusters
         (Settings.BrokerCount, brokers.ToString()),
         (Settings.AvailabilityZoneCount, zones.ToString()));
 
+    /// <summary>One throwaway CA for every test: scram-tls nodes carry certificates in their user data.</summary>
+    public static StandInCertificates Certificates { get; } = new("kraft");
+
+    private static readonly System.Collections.Concurrent.ConcurrentDictionary<string, string> NodeCertificates = new();
+
+    /// <summary>A node's cloud facts; the certificates are ignored by a plaintext node.</summary>
     public static NodeCloudFacts Facts(KafkaNodePlan node, string uuid = SampleUuid) =>
-        new(uuid, $"vol-0abc{node.NodeId:x13}", $"us-east-1{(char)('a' + node.ZoneSlot)}");
+        new(uuid, $"vol-0abc{node.NodeId:x13}", $"us-east-1{(char)('a' + node.ZoneSlot)}",
+            NodeCertificates.GetOrAdd(node.Name + "@" + node.PrivateIp, _ => Certificates.Issue(node).CertificatePem), Certificates.CaCertificatePem);
 
     public static IReadOnlyList<(KafkaNodePlan Node, RenderedUserData UserData)> Render(ClusterSpec spec, string uuid = SampleUuid)
     {

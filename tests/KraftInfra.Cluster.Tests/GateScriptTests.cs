@@ -212,7 +212,8 @@ public abstract class GateScriptTests : IDisposable
         Gate("broker:101");
 
         var calls = File.ReadAllLines(_dir.Combine("calls.log"));
-        Assert.Contains("kafka-broker-api-versions.sh --bootstrap-server 10.42.0.30:9092", calls);
+        Assert.Contains(calls, c => c.StartsWith("kafka-broker-api-versions.sh --bootstrap-server 10.42.0.30:9092 --command-config ", StringComparison.Ordinal)
+                                    && c.EndsWith("/admin.properties", StringComparison.Ordinal));
         foreach (var flag in new[] { "--under-replicated-partitions", "--under-min-isr-partitions", "--unavailable-partitions" })
             Assert.Contains(calls, c => c.StartsWith("kafka-topics.sh --bootstrap-server 10.42.0.30:9092 --command-config ", StringComparison.Ordinal) && c.EndsWith($" --describe {flag}", StringComparison.Ordinal));
     }

@@ -47,7 +47,7 @@ public class KafkaPropertiesTests
         Assert.Equal("1", p["node.id"]);
         Assert.Equal("CONTROLLER://10.42.0.10:9093", p["listeners"]);
         Assert.Equal("CONTROLLER", p["controller.listener.names"]);
-        Assert.Equal("CONTROLLER:PLAINTEXT", p["listener.security.protocol.map"]);
+        Assert.Equal("CONTROLLER:SASL_SSL", p["listener.security.protocol.map"]);
         Assert.Equal("/var/lib/kafka/data", p["log.dirs"]);
         Assert.Equal("/var/lib/kafka/metadata", p["metadata.log.dir"]);
         foreach (var absent in new[] { "advertised.listeners", "inter.broker.listener.name", "broker.rack", "offsets.topic.replication.factor" })
@@ -112,7 +112,7 @@ public class KafkaPropertiesTests
         Assert.Equal("CLIENT://10.42.16.30:9092", p["listeners"]);
         Assert.Equal("CLIENT://10.42.16.30:9092", p["advertised.listeners"]);
         Assert.Equal("CONTROLLER", p["controller.listener.names"]);
-        Assert.Equal("CONTROLLER:PLAINTEXT,CLIENT:PLAINTEXT", p["listener.security.protocol.map"]);
+        Assert.Equal("CONTROLLER:SASL_SSL,CLIENT:SASL_SSL", p["listener.security.protocol.map"]);
         Assert.Equal("CLIENT", p["inter.broker.listener.name"]);
         Assert.Equal("us-east-1a", p["broker.rack"]);
         Assert.Equal("1@10.42.0.10:9093,2@10.42.16.10:9093", p["controller.quorum.voters"]);
@@ -176,6 +176,9 @@ public class KafkaPropertiesTests
         Assert.Equal(
             ["process.roles", "node.id", "controller.quorum.voters", "listeners", "advertised.listeners",
              "controller.listener.names", "listener.security.protocol.map", "inter.broker.listener.name",
+             "sasl.mechanism.controller.protocol", "listener.name.client.sasl.enabled.mechanisms", "sasl.mechanism.inter.broker.protocol",
+             "ssl.keystore.type", "ssl.keystore.location", "ssl.truststore.type", "ssl.truststore.location",
+             "authorizer.class.name", "super.users", "allow.everyone.if.no.acl.found",
              "log.dirs", "metadata.log.dir", "broker.rack", "default.replication.factor", "min.insync.replicas",
              "offsets.topic.replication.factor", "transaction.state.log.replication.factor", "transaction.state.log.min.isr",
              "share.coordinator.state.topic.replication.factor", "share.coordinator.state.topic.min.isr"],

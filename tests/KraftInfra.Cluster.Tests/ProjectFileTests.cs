@@ -70,6 +70,8 @@ public class ProjectFileTests
             Assert.Equal(setting.Description, (string?)declaration["description"]);
             var expected = JsonSerializer.SerializeToNode(setting.Default)!.ToJsonString();
             Assert.Equal(expected, declaration["default"]!.ToJsonString());
+            // A secret key makes the CLI refuse a stack that sets it in plain text.
+            Assert.True(setting.Secret == ((bool?)declaration["secret"] ?? false), $"{setting.Key}: secret in Pulumi.yaml is not {setting.Secret}");
         }
     }
 

@@ -101,12 +101,14 @@ public abstract class ReadyScriptTests : IDisposable
         return ExternalTool.Run("bash", [_dir.Combine("ready.sh"), .. args], environment: environment);
     }
 
-    /// <summary>How <see cref="Calls"/> shows the --command-config file, a new temporary path each run.</summary>
+    /// <summary>How <see cref="Calls"/> shows the --command-config files, a new temporary path each run.</summary>
     private const string AdminConfig = "<admin.properties>";
+    private const string ControllerConfig = "<controller-admin.properties>";
 
     private string[] Calls() => File.Exists(_dir.Combine("calls.log"))
         ? File.ReadAllLines(_dir.Combine("calls.log"))
             .Select(c => System.Text.RegularExpressions.Regex.Replace(c, "--command-config [^ ]+/admin\\.properties", "--command-config " + AdminConfig))
+            .Select(c => System.Text.RegularExpressions.Regex.Replace(c, "--command-config [^ ]+/controller-admin\\.properties", "--command-config " + ControllerConfig))
             .ToArray()
         : [];
 
@@ -140,9 +142,9 @@ public abstract class ReadyScriptTests : IDisposable
 
         Assert.Equal(
         [
-            $"kafka-metadata-quorum.sh --bootstrap-controller {Controllers} --command-config {AdminConfig} describe --status",
-            $"kafka-metadata-quorum.sh --bootstrap-controller {Controllers} --command-config {AdminConfig} describe --replication",
-            $"kafka-broker-api-versions.sh --bootstrap-server {OwnEndpoint}",
+            $"kafka-metadata-quorum.sh --bootstrap-controller {Controllers} --command-config {ControllerConfig} describe --status",
+            $"kafka-metadata-quorum.sh --bootstrap-controller {Controllers} --command-config {ControllerConfig} describe --replication",
+            $"kafka-broker-api-versions.sh --bootstrap-server {OwnEndpoint} --command-config {AdminConfig}",
         ], Calls());
     }
 

@@ -88,9 +88,19 @@ public class UserDataTests
     }
 
     [Fact]
-    public void The_largest_default_node_uses_at_most_half_of_ec2s_16_kb_user_data_limit()
+    public void The_largest_default_node_uses_at_most_four_fifths_of_ec2s_16_kb_user_data_limit()
     {
+        // scram-tls adds two certificates (which don't compress) and the secrets step; a fifth is
+        // left for extra properties, and ClusterSpecParser refuses what would not fit.
         var largest = Clusters.Render(new ClusterSpec()).Max(n => n.UserData.Bytes.Length);
+
+        Assert.InRange(largest, 1, CloudConfig.UserDataLimitBytes * 4 / 5);
+    }
+
+    [Fact]
+    public void The_largest_default_plaintext_node_uses_at_most_half_of_ec2s_16_kb_user_data_limit()
+    {
+        var largest = Clusters.Render(Clusters.Spec((Settings.Security, "plaintext"))).Max(n => n.UserData.Bytes.Length);
 
         Assert.InRange(largest, 1, CloudConfig.UserDataLimitBytes / 2);
     }
@@ -164,9 +174,11 @@ public class UserDataTests
 
         var files = Clusters.Files(userData.Document);
         Assert.Equal(
-            ["/etc/kafka/server.properties", "/etc/kraft-infra/node.env", "/etc/systemd/system/kafka.service",
-             "/usr/local/lib/kraft-infra/boot.sh", "/usr/local/lib/kraft-infra/install-kafka.sh",
-             "/usr/local/lib/kraft-infra/kafka-heap-env.sh", "/usr/local/lib/kraft-infra/wait-for-controllers.sh"],
+            ["/etc/kafka/server.properties", "/etc/kafka/tls/ca.pem", "/etc/kafka/tls/node-cert.pem",
+             "/etc/kraft-infra/node.env", "/etc/systemd/system/kafka.service",
+             "/usr/local/lib/kraft-infra/boot.sh", "/usr/local/lib/kraft-infra/fetch-parameter", "/usr/local/lib/kraft-infra/install-kafka.sh",
+             "/usr/local/lib/kraft-infra/kafka-heap-env.sh", "/usr/local/lib/kraft-infra/secure-node.sh",
+             "/usr/local/lib/kraft-infra/wait-for-controllers.sh"],
             files.Keys.Order());
         Assert.All(files.Values, f => Assert.Equal("root:root", f.Owner));
         Assert.Equal("0755", files["/usr/local/lib/kraft-infra/boot.sh"].Permissions);
@@ -211,7 +223,7 @@ public class UserDataTests
 
         Assert.StartsWith("#!/bin/bash", boot);
         Assert.Contains("\nset -euo pipefail\n", boot);
-        Assert.Contains("runuser -u kafka -- bash -c '. /etc/kraft-infra/node.env && LOG_DIR=/var/log/kafka exec /opt/kafka/bin/kafka-storage.sh format --config /etc/kafka/server.properties --cluster-id=\"$CLUSTER_ID\" --ignore-formatted'\n", boot);
+        Assert.Contains("runuser -u kafka -- bash -c '. /etc/kraft-infra/node.env && LOG_DIR=/var/log/kafka exec /opt/kafka/bin/kafka-storage.sh format --config /etc/kafka/server.properties --cluster-id=\"$CLUSTER_ID\" --ignore-formatted \"$@\"' format \"${extra[@]}\"\n", boot);
         Assert.DoesNotContain("--cluster-id \"", boot);
         // mkfs only behind a blank-device test, and the mount goes through fstab with nofail.
         var lines = boot.Split('\n');

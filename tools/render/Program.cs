@@ -68,11 +68,16 @@ summary.AppendLine(CultureInfo.InvariantCulture, $"cluster id: {kafkaId} (from U
 summary.AppendLine(CultureInfo.InvariantCulture, $"controller.quorum.voters={topology.QuorumVoters}");
 summary.AppendLine(CultureInfo.InvariantCulture, $"bootstrap.servers={topology.BootstrapServers(spec)}");
 summary.AppendLine("PLACEHOLDERS (known only in the cloud): data volume ids vol-000...<node id>, zone names zone<slot>-placeholder");
+using var certificates = spec.ScramTls ? new StandInCertificates(spec.ClusterName) : null;
+if (certificates is not null)
+    summary.AppendLine("PLACEHOLDERS (security = scram-tls): a throwaway CA and node certificates made by render; pulumi up issues the real ones. "
+                       + "The node's key and the admin password are read from Parameter Store at boot, so a rendered node stops there without AWS.");
 summary.AppendLine();
 summary.AppendLine("node                      id  role        zone  private ip      subnet           user data");
 foreach (var node in topology.Nodes)
 {
-    var facts = new NodeCloudFacts(uuid, PlaceholderVolumeId(node), $"zone{node.ZoneSlot}-placeholder");
+    var facts = new NodeCloudFacts(uuid, PlaceholderVolumeId(node), $"zone{node.ZoneSlot}-placeholder",
+        certificates?.Issue(node).CertificatePem, certificates?.CaCertificatePem);
     var userData = NodeUserData.Render(spec, topology, node, facts);
     var file = Path.Combine(outDir, node.Name + ".userdata");
     File.WriteAllBytes(file, userData.Bytes);
