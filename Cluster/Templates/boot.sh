@@ -69,12 +69,22 @@ fi
 # (KIP-900), so it exists before any broker starts; Kafka ignores it on a formatted volume.
 # The line reads the id from node.env itself, so it can be re-run by hand exactly as written.
 scram=/etc/kafka/secrets/bootstrap-scram.arg
-extra=()
 if [ -s "$scram" ]; then
-  extra=(--add-scram "$(cat "$scram")")
+  # The salted credential is as good as the admin's password, and a process's arguments are
+  # visible to every user in ps: the whole command goes in a java @argfile (root:kafka 0640),
+  # which the launcher expands, so ps shows "@FILE" only. kafka-storage.sh is exactly
+  # `kafka-run-class.sh kafka.tools.StorageTool "$@"` in every supported release.
+  format_args=/etc/kafka/secrets/format.args
+  printf 'kafka.tools.StorageTool format --config /etc/kafka/server.properties --cluster-id=%s --ignore-formatted %s\n' \
+    "$CLUSTER_ID" "$(cat "$scram")" > "$format_args"
+  chown root:kafka "$format_args"
+  chmod 0640 "$format_args"
+  runuser -u kafka -- env LOG_DIR=/var/log/kafka /opt/kafka/bin/kafka-run-class.sh "@${format_args}"
+  rm -f "$format_args"
+else
+  # shellcheck disable=SC2016 # $CLUSTER_ID is expanded by the inner shell, after it sources node.env
+  runuser -u kafka -- bash -c '. /etc/kraft-infra/node.env && LOG_DIR=/var/log/kafka exec /opt/kafka/bin/kafka-storage.sh format --config /etc/kafka/server.properties --cluster-id="$CLUSTER_ID" --ignore-formatted'
 fi
-# shellcheck disable=SC2016 # $CLUSTER_ID and $@ are expanded by the inner shell, after it sources node.env
-runuser -u kafka -- bash -c '. /etc/kraft-infra/node.env && LOG_DIR=/var/log/kafka exec /opt/kafka/bin/kafka-storage.sh format --config /etc/kafka/server.properties --cluster-id="$CLUSTER_ID" --ignore-formatted "$@"' format "${extra[@]}"
 rm -f "$scram"
 
 # 5. Start Kafka now and at every boot. The start blocks until Kafka runs: on a broker that

@@ -4,8 +4,8 @@
 # names the parameters only) and writes, root:kafka 0640 in /etc/kafka/secrets: the PEM key store
 # (key, certificate, CA), the JAAS file KAFKA_OPTS names, and the admin's tool configs for
 # --bootstrap-server (SCRAM) and --bootstrap-controller (PLAIN). On a controller also
-# bootstrap-scram.arg (root 0600) for `kafka-storage.sh format --add-scram`, salted here so the
-# password is on no command line; boot.sh removes it. Any failure stops the boot: fail closed.
+# bootstrap-scram.arg, the admin's salted credential for the format's --add-scram; boot.sh
+# removes it after the format. Any failure stops the boot: fail closed.
 set -euo pipefail
 
 node_env=${KRAFT_NODE_ENV:-/etc/kraft-infra/node.env}
@@ -14,6 +14,8 @@ node_env=${KRAFT_NODE_ENV:-/etc/kraft-infra/node.env}
 fetch=${KRAFT_FETCH_PARAMETER:-/usr/local/lib/kraft-infra/fetch-parameter}
 tls_dir=${KRAFT_TLS_DIR:-/etc/kafka/tls}
 secrets=${KRAFT_SECRETS_DIR:-/etc/kafka/secrets}
+# Tests run it unprivileged, as their own user and group.
+owner=${KRAFT_SECRETS_OWNER:-root}
 group=${KRAFT_SECRETS_GROUP:-kafka}
 
 log() { echo "secure-node: $*"; }
@@ -23,7 +25,7 @@ for file in "$tls_dir/ca.pem" "$tls_dir/node-cert.pem"; do
   [ -s "$file" ] || fail "${file} is missing or empty: the user data should have written it"
 done
 
-install -d -o root -g "$group" -m 0750 "$secrets"
+install -d -o "$owner" -g "$group" -m 0750 "$secrets"
 umask 077
 scratch=$(mktemp -d)
 trap 'rm -rf "$scratch"' EXIT
@@ -45,7 +47,7 @@ grep -q -- '-----BEGIN PRIVATE KEY-----' "$scratch/tls-key" || fail "${TLS_KEY_P
 
 # put NAME: moves $scratch/NAME into $secrets, root:kafka 0640, in one rename.
 put() {
-  chown "root:${group}" "$scratch/$1"
+  chown "${owner}:${group}" "$scratch/$1"
   chmod 0640 "$scratch/$1"
   mv -f "$scratch/$1" "$secrets/$1"
 }
@@ -79,16 +81,19 @@ put admin-controller.properties
 
 if [ "$NODE_ROLE" = controller ]; then
   # SCRAM's SaltedPassword is PBKDF2-HMAC-SHA-512 of the password over a random salt (RFC 5802's
-  # Hi()); the password reaches Python on stdin, never as an argument.
+  # Hi()); the password reaches Python on stdin, never as an argument. The salted password is as
+  # good as the password to a client, so it goes to the format as part of a java @argfile (see
+  # boot.sh), never on a command line: the line holds the --add-scram option in that file's
+  # quoting (single quotes keep the double quotes Kafka's parser needs).
   python3 -c '
 import base64, hashlib, os, sys
 password = sys.stdin.read().encode("utf-8")
 salt = os.urandom(32)
 salted = hashlib.pbkdf2_hmac("sha512", password, salt, int(sys.argv[1]))
-print("SCRAM-SHA-512=[name=admin,iterations=%s,salt=\"%s\",saltedpassword=\"%s\"]" % (
+print("--add-scram '"'"'SCRAM-SHA-512=[name=admin,iterations=%s,salt=\"%s\",saltedpassword=\"%s\"]'"'"'" % (
     sys.argv[1], base64.b64encode(salt).decode(), base64.b64encode(salted).decode()))
-' "${SCRAM_ITERATIONS:-4096}" < "$scratch/admin-password" > "$secrets/bootstrap-scram.arg"
-  chmod 0600 "$secrets/bootstrap-scram.arg"
+' "${SCRAM_ITERATIONS:-4096}" < "$scratch/admin-password" > "$scratch/bootstrap-scram.arg"
+  put bootstrap-scram.arg
 fi
 
 log "TLS key store, SASL credentials and admin tool configs written to ${secrets}"
