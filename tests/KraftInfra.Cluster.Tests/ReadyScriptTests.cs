@@ -181,6 +181,66 @@ public abstract class ReadyScriptTests : IDisposable
         Assert.Equal(["default.api.timeout.ms=30000", "request.timeout.ms=30000"], File.ReadAllLines(_dir.Combine("admin.seen")));
     }
 
+    /// <summary>A scram-tls broker's properties (the listener map) and the files secure-node.sh wrote.</summary>
+    private void SaslSsl(bool withSecrets = true)
+    {
+        File.AppendAllText(_dir.Combine("server.properties"), "listener.security.protocol.map=CONTROLLER:SASL_SSL,CLIENT:SASL_SSL\n");
+        if (!withSecrets)
+            return;
+        _dir.Write("secrets/admin-client.properties", "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\nsasl.jaas.config=scram-admin-secret\n");
+        _dir.Write("secrets/admin-controller.properties", "security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nsasl.jaas.config=plain-admin-secret\n");
+    }
+
+    /// <summary>Stand-ins that also save each --command-config they were given, one file per call.</summary>
+    private void SavingConfigs()
+    {
+        foreach (var tool in new[] { "kafka-metadata-quorum.sh", "kafka-broker-api-versions.sh" })
+        {
+            var path = _dir.Combine("kafka", "bin", tool);
+            var script = File.ReadAllText(path).Replace("mkdir -p \"$LOG_DIR\"", $$"""
+                n=$(wc -l < "{{_dir.Combine("calls.log")}}")
+                prev=""; for a in "$@"; do [ "$prev" = --command-config ] && cp "$a" "{{_dir.Combine("seen")}}.$n"; prev=$a; done
+                mkdir -p "$LOG_DIR"
+                """);
+            File.WriteAllText(path, script);
+        }
+    }
+
+    private string Seen(int call) => File.ReadAllText(_dir.Combine($"seen.{call}"));
+
+    [Fact]
+    public void With_sasl_ssl_listeners_each_tool_authenticates_as_the_admin_from_the_files_written_at_boot()
+    {
+        Healthy();
+        SaslSsl();
+        SavingConfigs();
+
+        var result = Ready(["101,102"], new() { ["KRAFT_SECRETS_DIR"] = _dir.Combine("secrets") });
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        // --bootstrap-controller gets the PLAIN config, --bootstrap-server the SCRAM one.
+        Assert.Contains("sasl.jaas.config=plain-admin-secret", Seen(1));
+        Assert.Contains("sasl.jaas.config=plain-admin-secret", Seen(2));
+        Assert.Contains("sasl.jaas.config=scram-admin-secret", Seen(3));
+        Assert.DoesNotContain("scram", Seen(1));
+        Assert.StartsWith("default.api.timeout.ms=", Seen(3));
+        // Nothing of the credentials reaches a command line.
+        Assert.DoesNotContain(Calls(), c => c.Contains("secret"));
+    }
+
+    [Fact]
+    public void With_sasl_ssl_listeners_and_no_credentials_written_it_is_a_configuration_error_naming_the_file()
+    {
+        Healthy();
+        SaslSsl(withSecrets: false);
+
+        var result = Ready(["101,102"], new() { ["KRAFT_SECRETS_DIR"] = _dir.Combine("secrets") });
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{_dir.Combine("secrets")}/admin-client.properties is missing: the listeners are SASL_SSL", result.Stderr);
+        Assert.Empty(Calls());
+    }
+
     [Fact]
     public void A_tool_timeout_too_short_for_the_tools_own_is_a_configuration_error()
     {

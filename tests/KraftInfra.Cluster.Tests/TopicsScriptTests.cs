@@ -55,6 +55,9 @@ public abstract class TopicsScriptTests : IDisposable
         }
         printf '%s\n' "{{tool}} $*" >> "{{_dir.Combine("calls.log")}}"
         printf 'KAFKA_HEAP_OPTS=%s LOG_DIR=%s\n' "${KAFKA_HEAP_OPTS-}" "${LOG_DIR-}" >> "{{_dir.Combine("env.log")}}"
+        # The --command-config file as the tool got it, saved as seen.<call number>.
+        call=$(wc -l < "{{_dir.Combine("calls.log")}}")
+        prev=""; for a in "$@"; do [ "$prev" = --command-config ] && cp "$a" "{{_dir.Combine("seen")}}.$call"; prev=$a; done
         mkdir -p "$LOG_DIR"
         touch "$LOG_DIR/tool.log"
         """;
@@ -248,6 +251,7 @@ public abstract class TopicsScriptTests : IDisposable
         {
             ["KAFKA_HOME"] = _dir.Combine("kafka"),
             ["KRAFT_KAFKA_CONFIG"] = _dir.Combine("server.properties"),
+            ["KRAFT_SECRETS_DIR"] = _dir.Combine("secrets"),
         });
 
     /// <summary>How <see cref="Calls"/> shows the --command-config file, a new temporary path each run.</summary>
@@ -289,6 +293,38 @@ public abstract class TopicsScriptTests : IDisposable
         ], Lines(result));
         Assert.Equal(6, PartitionsOf("orders"));
         Assert.Equal("604800000", ConfigOf("orders")["retention.ms"]);
+    }
+
+    [Fact]
+    public void With_sasl_ssl_listeners_every_tool_call_authenticates_as_the_admin_from_the_file_written_at_boot()
+    {
+        File.AppendAllText(_dir.Combine("server.properties"), "listener.security.protocol.map=CONTROLLER:SASL_SSL,CLIENT:SASL_SSL\n");
+        _dir.Write("secrets/admin-client.properties", "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\nsasl.jaas.config=scram-admin-secret\n");
+        _dir.Write("secrets/admin-controller.properties", "security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nsasl.jaas.config=plain-admin-secret\n");
+
+        var result = Apply("""[{"name": "orders", "partitions": 3, "replicationFactor": 2, "config": {}}]""");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var calls = Calls();
+        Assert.NotEmpty(calls);
+        for (var call = 1; call <= calls.Length; call++)
+        {
+            Assert.True(File.Exists(_dir.Combine($"seen.{call}")), $"call {call} ({calls[call - 1]}) had no --command-config");
+            Assert.Contains("sasl.jaas.config=scram-admin-secret", File.ReadAllText(_dir.Combine($"seen.{call}")));
+        }
+        Assert.DoesNotContain(calls, c => c.Contains("secret"));
+    }
+
+    [Fact]
+    public void With_sasl_ssl_listeners_and_no_credentials_written_nothing_runs()
+    {
+        File.AppendAllText(_dir.Combine("server.properties"), "listener.security.protocol.map=CONTROLLER:SASL_SSL,CLIENT:SASL_SSL\n");
+
+        var result = Apply("""[{"name": "orders", "partitions": 3, "replicationFactor": 2, "config": {}}]""");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains("admin-client.properties is missing: the listeners are SASL_SSL", result.Stderr);
+        Assert.Empty(Calls());
     }
 
     [Fact]
