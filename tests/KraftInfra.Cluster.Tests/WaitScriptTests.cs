@@ -36,6 +36,7 @@ public sealed class WaitScriptTests : IDisposable
         start.Environment["KRAFT_NODE_ENV"] = _dir.Combine("node.env");
         start.Environment["KAFKA_HOME"] = _dir.Combine("kafka");
         start.Environment["KRAFT_WAIT_INTERVAL_SECONDS"] = "1";
+        start.Environment["KRAFT_SECRETS_DIR"] = _dir.Combine("secrets");
         return Process.Start(start)!;
     }
 
@@ -110,6 +111,47 @@ public sealed class WaitScriptTests : IDisposable
         Assert.Contains("node 2 leads the quorum", output);
         var call = File.ReadAllLines(_dir.Combine("quorum-tool.log")).Last();
         Assert.Matches($"^--bootstrap-controller 127.0.0.1:{_ports[0]},127.0.0.1:{_ports[1]},127.0.0.1:{_ports[2]} --command-config /[^ ]+ describe --status$", call);
+    }
+
+    private void SaslSslControllerListener() =>
+        File.AppendAllText(_dir.Combine("server.properties"), "listener.security.protocol.map=CONTROLLER:SASL_SSL,CLIENT:SASL_SSL\n");
+
+    [Fact]
+    public void On_a_sasl_ssl_controller_listener_the_quorum_tool_authenticates_as_the_admin_from_the_boots_file()
+    {
+        SaslSslControllerListener();
+        _dir.Write("secrets/admin-controller.properties", "security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nsasl.jaas.config=plain-admin-secret\n");
+        _dir.Write("answers/status.out", KafkaRelease.Default.QuorumStatus(1, [(1, "127.0.0.1:1"), (2, "127.0.0.1:2")], []));
+        _dir.Write("kafka/bin/kafka-metadata-quorum.sh", $$"""
+            #!/bin/bash
+            echo "$*" >> "{{_dir.Combine("quorum-tool.log")}}"
+            prev=""; for a in "$@"; do [ "$prev" = --command-config ] && cp "$a" "{{_dir.Combine("seen.properties")}}"; prev=$a; done
+            cat "{{_dir.Combine("answers/status.out")}}"
+            """, executable: true);
+        Listen(0);
+        Listen(1);
+        using var process = Start();
+
+        var (exitCode, output) = Finish(process, 20);
+
+        Assert.True(exitCode == 0, output);
+        var seen = File.ReadAllText(_dir.Combine("seen.properties"));
+        Assert.Contains("security.protocol=SASL_SSL", seen);
+        Assert.Contains("sasl.jaas.config=plain-admin-secret", seen);
+        Assert.DoesNotContain("secret", File.ReadAllText(_dir.Combine("quorum-tool.log")));
+    }
+
+    [Fact]
+    public void On_a_sasl_ssl_controller_listener_without_the_admins_file_it_fails_at_once_naming_it()
+    {
+        SaslSslControllerListener();
+        _dir.Write("kafka/bin/kafka-metadata-quorum.sh", "#!/bin/bash\nexit 0\n", executable: true);
+        using var process = Start();
+
+        var (exitCode, output) = Finish(process, 20);
+
+        Assert.NotEqual(0, exitCode);
+        Assert.Contains($"ERROR: {_dir.Combine("secrets")}/admin-controller.properties is missing: the controller listener is SASL_SSL", output);
     }
 
     [Fact]
