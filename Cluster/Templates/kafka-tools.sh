@@ -68,7 +68,8 @@ run_tool() {
 }
 
 # tool_error STATUS: one line saying why the last tool failed. kafka-topics.sh prints
-# "Error while executing topic command : <message>" on stdout. The other tools print the message
+# "Error while executing topic command : <message>" on stdout, kafka-acls.sh "Error while
+# executing ACL command: <message>" (then the stack trace, also on stdout). The other tools print the message
 # first on stderr, then a stack trace (indented "at" lines, "Caused by:" lines); log lines
 # ("[<date>] WARN ...") may come before it, and kafka-configs.sh puts "Error while executing
 # config command with args ..." first. So: the first stderr line that is none of those.
@@ -79,7 +80,7 @@ tool_error() {
     echo "no answer within ${tool_timeout}s"
     return
   fi
-  line=$(grep '^Error while executing topic command' "$work/out" | tail -n 1 || true)
+  line=$(grep -e '^Error while executing topic command' -e '^Error while executing ACL command' "$work/out" | tail -n 1 || true)
   [ -n "$line" ] || line=$(grep -v -e '^[[:space:]]' -e '^$' -e '^\[' -e '^Caused by: ' -e '^Error while executing config command' "$work/err" | head -n 1 || true)
   [ -n "$line" ] || line=$(grep -v -e '^[[:space:]]' -e '^$' "$work/err" | tail -n 1 || true)
   [ -n "$line" ] || line=$(grep -v -e '^[[:space:]]' -e '^$' "$work/out" | tail -n 1 || true)
