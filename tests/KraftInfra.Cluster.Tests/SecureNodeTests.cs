@@ -267,6 +267,46 @@ public sealed partial class SecureNodeTests : IDisposable
         Assert.False(Directory.Exists(_dir.Combine("secrets")));
     }
 
+    /// <summary>
+    /// Kafka's JaasContext.loadServerContext: a listener's credentials come from the static JAAS
+    /// file's "&lt;listener, lower case&gt;.KafkaServer" section (no listener.name.*.sasl.jaas.config is
+    /// set); the broker's connections to the controllers and to other brokers, clients of those
+    /// listeners, read the same sections. So each mechanism a node serves or speaks needs its
+    /// login module in the section of its listener.
+    /// </summary>
+    [Theory]
+    [InlineData(NodeRole.Controller)]
+    [InlineData(NodeRole.Broker)]
+    public void The_jaas_file_has_a_login_module_for_every_mechanism_the_nodes_properties_use(NodeRole role)
+    {
+        var node = Prepare(role);
+        Assert.Equal(0, Run().ExitCode);
+        var p = Clusters.Properties(KafkaProperties.For(_spec, _topology, node.Plan, "us-east-1a").Render());
+        var sections = JaasSection().Matches(Secret("kafka-server-jaas.conf")).ToDictionary(m => m.Groups["name"].Value, m => m.Groups["body"].Value);
+        string Module(string mechanism) => mechanism == ClusterSecurity.ScramMechanism
+            ? "org.apache.kafka.common.security.scram.ScramLoginModule" : "org.apache.kafka.common.security.plain.PlainLoginModule";
+
+        Assert.DoesNotContain(p.Keys, k => k.EndsWith(".sasl.jaas.config", StringComparison.Ordinal));
+        var uses = new List<(string Listener, string Mechanism, bool Serves)>();
+        foreach (var listener in KraftRules.Listeners(p["listeners"]))
+            uses.AddRange(p[$"listener.name.{listener.Name.ToLowerInvariant()}.sasl.enabled.mechanisms"].Split(',').Select(m => (listener.Name, m, true)));
+        uses.Add((p["controller.listener.names"], p["sasl.mechanism.controller.protocol"], false));
+        if (p.TryGetValue("inter.broker.listener.name", out var interBroker))
+            uses.Add((interBroker, p["sasl.mechanism.inter.broker.protocol"], false));
+
+        foreach (var (listener, mechanism, serves) in uses)
+        {
+            var name = listener.ToLowerInvariant() + ".KafkaServer";
+            Assert.True(sections.TryGetValue(name, out var body), $"no {name} section for {mechanism} on {listener}");
+            Assert.Contains(Module(mechanism) + " required", body);
+            Assert.Contains($"username=\"admin\"", body);
+            // PLAIN's server side checks user_<name>; SCRAM's checks the credential in the metadata log.
+            if (serves && mechanism == ClusterSecurity.ControllerMechanism)
+                Assert.Contains($"user_admin=\"{AdminPassword}\"", body);
+        }
+        Assert.Equal(uses.Select(u => u.Listener.ToLowerInvariant() + ".KafkaServer").Distinct().Order(), sections.Keys.Order());
+    }
+
     /// <summary>The script's default paths are the ones the properties, the unit and the tools name.</summary>
     [Fact]
     public void The_scripts_default_paths_are_the_librarys()
@@ -281,6 +321,9 @@ public sealed partial class SecureNodeTests : IDisposable
         Assert.Equal(ClusterSecurity.TlsDirectory + "/ca.pem", ClusterSecurity.CaCertificatePath);
         Assert.Equal(ClusterSecurity.TlsDirectory + "/node-cert.pem", ClusterSecurity.NodeCertificatePath);
     }
+
+    [GeneratedRegex("(?<name>[a-z]+\\.KafkaServer) \\{\n(?<body>[^}]*)\\};")]
+    private static partial Regex JaasSection();
 
     [GeneratedRegex("-----BEGIN CERTIFICATE-----[^-]+-----END CERTIFICATE-----")]
     private static partial Regex CertificatePattern();
