@@ -68,7 +68,7 @@ public sealed class ClusterSecrets : ComponentResource
             DeletionWindowInDays = 7,
             Tags = ResourceTags.ForCluster(spec, $"{spec.ClusterName}-secrets").ToInputMap(),
         }, child);
-        _ = new Alias($"{name}-key-alias", new AliasArgs
+        _ = new Pulumi.Aws.Kms.Alias($"{name}-key-alias", new AliasArgs
         {
             Name = $"alias/kraft-infra/{spec.ClusterName}",
             TargetKeyId = key.KeyId,

@@ -166,8 +166,8 @@ public sealed class KraftCluster : ComponentResource
                 ClusterUuid = clusterUuid.Result,
                 KeyName = keyName,
                 WaitFor = waitFor,
-                NodeCertificatePem = secrets?.NodeCertificatePems[node.Name],
-                CaCertificatePem = secrets?.CaCertificatePem,
+                NodeCertificatePem = secrets is null ? null : (Input<string>)secrets.NodeCertificatePems[node.Name],
+                CaCertificatePem = secrets is null ? null : (Input<string>)secrets.CaCertificatePem,
                 BootDependencies = secrets?.BootDependencies ?? [],
             }, new ComponentResourceOptions { Parent = this });
             nodes[node.Name] = kafkaNode;

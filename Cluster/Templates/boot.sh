@@ -75,8 +75,8 @@ if [ -s "$scram" ]; then
   # which the launcher expands, so ps shows "@FILE" only. kafka-storage.sh is exactly
   # `kafka-run-class.sh kafka.tools.StorageTool "$@"` in every supported release.
   format_args=/etc/kafka/secrets/format.args
-  printf 'kafka.tools.StorageTool format --config /etc/kafka/server.properties --cluster-id=%s --ignore-formatted %s\n' \
-    "$CLUSTER_ID" "$(cat "$scram")" > "$format_args"
+  (umask 0027 && printf 'kafka.tools.StorageTool format --config /etc/kafka/server.properties --cluster-id=%s --ignore-formatted %s\n' \
+    "$CLUSTER_ID" "$(cat "$scram")" > "$format_args")
   chown root:kafka "$format_args"
   chmod 0640 "$format_args"
   runuser -u kafka -- env LOG_DIR=/var/log/kafka /opt/kafka/bin/kafka-run-class.sh "@${format_args}"

@@ -223,7 +223,7 @@ public class UserDataTests
 
         Assert.StartsWith("#!/bin/bash", boot);
         Assert.Contains("\nset -euo pipefail\n", boot);
-        Assert.Contains("runuser -u kafka -- bash -c '. /etc/kraft-infra/node.env && LOG_DIR=/var/log/kafka exec /opt/kafka/bin/kafka-storage.sh format --config /etc/kafka/server.properties --cluster-id=\"$CLUSTER_ID\" --ignore-formatted \"$@\"' format \"${extra[@]}\"\n", boot);
+        Assert.Contains("runuser -u kafka -- bash -c '. /etc/kraft-infra/node.env && LOG_DIR=/var/log/kafka exec /opt/kafka/bin/kafka-storage.sh format --config /etc/kafka/server.properties --cluster-id=\"$CLUSTER_ID\" --ignore-formatted'\n", boot);
         Assert.DoesNotContain("--cluster-id \"", boot);
         // mkfs only behind a blank-device test, and the mount goes through fstab with nofail.
         var lines = boot.Split('\n');
