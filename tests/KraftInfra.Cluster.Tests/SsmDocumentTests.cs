@@ -13,7 +13,7 @@ public sealed class SsmDocumentTests : IDisposable
 {
     private readonly ExternalTool.TempDir _dir = new();
 
-    public static TheoryData<string> Keys => new() { SsmDocuments.Readiness.Key, SsmDocuments.Topics.Key, SsmDocuments.Gate.Key, SsmDocuments.Finalize.Key };
+    public static TheoryData<string> Keys => new() { SsmDocuments.Readiness.Key, SsmDocuments.Topics.Key, SsmDocuments.Gate.Key, SsmDocuments.Finalize.Key, SsmDocuments.Users.Key };
 
     private static SsmScriptDocument Document(string key) => SsmDocuments.All.Single(d => d.Key == key);
 
@@ -60,6 +60,8 @@ public sealed class SsmDocumentTests : IDisposable
     [InlineData("gate", "controller:1", true)]
     [InlineData("gate", "preflight", true)]
     [InlineData("gate", "broker:101'; reboot", false)]
+    [InlineData("users", "W3sibmFtZSI6ICJhIn1d", true)]
+    [InlineData("users", "W10=' ; cat /etc/kafka/secrets/*", false)]
     public void The_allowed_pattern_admits_only_values_that_are_safe_in_single_quotes(string key, string value, bool allowed)
     {
         Assert.Equal(allowed, Regex.IsMatch(value, Document(key).AllowedPattern));
@@ -71,7 +73,7 @@ public sealed class SsmDocumentTests : IDisposable
     {
         var document = Document(key);
         using var json = JsonDocument.Parse(SsmDocuments.Content(document));
-        var value = key switch { "ready" => "101,102", "topics" => "W10=", "finalize" => "27:4.1-IV1", _ => "broker:101" };
+        var value = key switch { "ready" => "101,102", "topics" => "W10=", "finalize" => "27:4.1-IV1", "users" => "W10=", _ => "broker:101" };
         // The agent substitutes the parameter, then runs the joined lines with /bin/sh.
         var script = string.Join("\n", RunCommand(json.RootElement)).Replace($"{{{{ {document.ParameterName} }}}}", value) + "\n";
         var copies = _dir.Combine("copies");
@@ -115,6 +117,26 @@ public sealed class SsmDocumentTests : IDisposable
     {
         foreach (var document in SsmDocuments.All)
             Assert.InRange(Encoding.UTF8.GetByteCount(SsmDocuments.Content(document)), 1, 64 * 1024);
+    }
+
+    [Fact]
+    public void The_users_steps_argument_names_each_users_password_parameter_and_never_holds_a_password()
+    {
+        const string password = "given-password-for-orders-1";
+        var spec = Clusters.Spec(
+            (Settings.ClusterName, "shop"),
+            (Settings.Users, """[{"name": "orders-app", "acls": [{"resource": "topic", "name": "orders", "operations": ["Read"]}]}, {"name": "audit"}]"""),
+            (Settings.UserPasswords, $$"""{"orders-app": "{{password}}"}"""));
+
+        var argument = UserList.Base64(spec);
+        Assert.Matches(SsmDocuments.Users.AllowedPattern, argument);
+        using var json = JsonDocument.Parse(Convert.FromBase64String(argument));
+        var users = json.RootElement.EnumerateArray().ToList();
+        Assert.Equal(["orders-app", "audit"], users.Select(u => u.GetProperty("name").GetString()));
+        Assert.Equal(["/kraft-infra/shop/users/orders-app", "/kraft-infra/shop/users/audit"], users.Select(u => u.GetProperty("parameter").GetString()));
+        var acl = Assert.Single(users[0].GetProperty("acls").EnumerateArray());
+        Assert.Equal("""{"resource":"topic","name":"orders","pattern":"literal","operations":["Read"]}""", acl.GetRawText());
+        Assert.DoesNotContain(password, UserList.Json(spec));
     }
 
     public void Dispose() => _dir.Dispose();
