@@ -45,8 +45,12 @@ public sealed class ClusterSecrets : ComponentResource
     /// <summary>The node's certificate, PEM, by node name.</summary>
     public IReadOnlyDictionary<string, Output<string>> NodeCertificatePems { get; }
 
-    /// <summary>What a node's boot reads: it is created only after these exist (parameters, read access).</summary>
-    public IReadOnlyList<Resource> BootDependencies { get; }
+    /// <summary>
+    /// What a node's boot reads, by node name: the read access, the admin's password and the node's
+    /// own key. Its instance is created only after they exist; another node's key is not among
+    /// them, so a new key replaces no other node.
+    /// </summary>
+    public IReadOnlyDictionary<string, IReadOnlyList<Resource>> BootDependencies { get; }
 
     /// <summary>The user parameters' versions: a changed password (a new version) runs the users step again.</summary>
     public IReadOnlyList<Output<int>> UserParameterVersions { get; }
@@ -114,7 +118,7 @@ public sealed class ClusterSecrets : ComponentResource
         }, child);
         CaCertificatePem = ca.CertPem;
 
-        var dependencies = new List<Resource> { readAccess, adminParameter };
+        var dependencies = new Dictionary<string, IReadOnlyList<Resource>>(StringComparer.Ordinal);
         var certificates = new Dictionary<string, Output<string>>(StringComparer.Ordinal);
         foreach (var node in args.Topology.Nodes)
         {
@@ -140,8 +144,9 @@ public sealed class ClusterSecrets : ComponentResource
             }, child);
             certificates[node.Name] = certificate.CertPem;
             // PKCS#8: the only unencrypted form Kafka's PEM key store reads.
-            dependencies.Add(SecureParameter($"{node.Name}-tls-key", ClusterSecurity.NodeKeyParameter(spec, node), nodeKey.PrivateKeyPemPkcs8,
-                $"kraft-infra {spec.ClusterName}: TLS private key of {node.Name} (PKCS#8 PEM)"));
+            var keyParameter = SecureParameter($"{node.Name}-tls-key", ClusterSecurity.NodeKeyParameter(spec, node), nodeKey.PrivateKeyPemPkcs8,
+                $"kraft-infra {spec.ClusterName}: TLS private key of {node.Name} (PKCS#8 PEM)");
+            dependencies[node.Name] = [readAccess, adminParameter, keyParameter];
         }
         NodeCertificatePems = certificates;
         BootDependencies = dependencies;

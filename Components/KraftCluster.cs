@@ -168,7 +168,7 @@ public sealed class KraftCluster : ComponentResource
                 WaitFor = waitFor,
                 NodeCertificatePem = secrets is null ? null : (Input<string>)secrets.NodeCertificatePems[node.Name],
                 CaCertificatePem = secrets is null ? null : (Input<string>)secrets.CaCertificatePem,
-                BootDependencies = secrets?.BootDependencies ?? [],
+                BootDependencies = secrets?.BootDependencies[node.Name] ?? [],
             }, new ComponentResourceOptions { Parent = this });
             nodes[node.Name] = kafkaNode;
             if (roll.IsRolled(node))
