@@ -578,37 +578,41 @@ public static partial class ClusterSpecParser
                 + $"from the active controller's and overrides the brokers' (Eligible Leader Replicas, KIP-966); set it in {Settings.Namespace}:{Settings.BrokerProperties}");
         }
 
-        public IReadOnlyList<TopicSpec> Topics(string key, int brokerCount, KafkaVersion version)
+        /// <summary>
+        /// The objects of a setting that is a JSON list of objects, each with its place (key[i]);
+        /// with its index; the setting or an item of another shape is an error naming <paramref name="shape"/>.
+        /// </summary>
+        private IEnumerable<(string At, int Index, JsonElement Item)> ObjectList(string key, string shape)
         {
             var raw = Raw(key);
-            var result = new List<TopicSpec>();
-            if (string.IsNullOrWhiteSpace(raw)) return result;
+            if (string.IsNullOrWhiteSpace(raw)) yield break;
             JsonElement root;
-            try
-            {
-                root = JsonDocument.Parse(raw).RootElement;
-            }
-            catch (JsonException)
-            {
-                root = default;
-            }
-            const string shape = "a list of {name, partitions, replicationFactor, config} objects, such as [{\"name\": \"orders\", \"partitions\": 6}]";
+            try { root = JsonDocument.Parse(raw).RootElement; }
+            catch (JsonException) { root = default; }
             if (root.ValueKind != JsonValueKind.Array)
             {
                 Error(key, raw, shape);
-                return result;
+                yield break;
             }
-            var seen = new Dictionary<string, string>(StringComparer.Ordinal);
             var index = -1;
             foreach (var item in root.EnumerateArray())
             {
                 index++;
                 var at = $"{key}[{index}]";
-                if (item.ValueKind != JsonValueKind.Object)
-                {
+                if (item.ValueKind == JsonValueKind.Object)
+                    yield return (at, index, item);
+                else
                     Error(at, item.GetRawText(), shape);
-                    continue;
-                }
+            }
+        }
+
+        public IReadOnlyList<TopicSpec> Topics(string key, int brokerCount, KafkaVersion version)
+        {
+            var result = new List<TopicSpec>();
+            var seen = new Dictionary<string, string>(StringComparer.Ordinal);
+            foreach (var (at, index, item) in ObjectList(key,
+                         "a list of {name, partitions, replicationFactor, config} objects, such as [{\"name\": \"orders\", \"partitions\": 6}]"))
+            {
                 var ok = true;
                 string? name = null;
                 int partitions = 1, factor = ClusterSpec.DefaultReplicationFactorFor(brokerCount);
@@ -750,29 +754,11 @@ public static partial class ClusterSpecParser
         /// <summary>The declared users: names Kafka, Parameter Store and a principal all take, no duplicates, valid ACLs.</summary>
         public IReadOnlyList<KafkaUserSpec> Users(string key)
         {
-            var raw = Raw(key);
             var result = new List<KafkaUserSpec>();
-            if (string.IsNullOrWhiteSpace(raw)) return result;
-            const string shape = "a list of {name, acls} objects, such as [{\"name\": \"orders-app\", \"acls\": [{\"resource\": \"topic\", \"name\": \"orders\", \"operations\": [\"Read\", \"Write\"]}]}]";
-            JsonElement root;
-            try { root = JsonDocument.Parse(raw).RootElement; }
-            catch (JsonException) { root = default; }
-            if (root.ValueKind != JsonValueKind.Array)
-            {
-                Error(key, raw, shape);
-                return result;
-            }
             var seen = new HashSet<string>(StringComparer.Ordinal);
-            var index = -1;
-            foreach (var item in root.EnumerateArray())
+            foreach (var (at, _, item) in ObjectList(key,
+                         "a list of {name, acls} objects, such as [{\"name\": \"orders-app\", \"acls\": [{\"resource\": \"topic\", \"name\": \"orders\", \"operations\": [\"Read\", \"Write\"]}]}]"))
             {
-                index++;
-                var at = $"{key}[{index}]";
-                if (item.ValueKind != JsonValueKind.Object)
-                {
-                    Error(at, item.GetRawText(), shape);
-                    continue;
-                }
                 var ok = true;
                 string? name = null;
                 var acls = new List<KafkaAcl>();
