@@ -41,7 +41,7 @@ if [ -d "$pulumi_tests" ]; then
   if dotnet restore "$pulumi_tests" --nologo > "$restore_log" 2>&1; then
     run_tests "$pulumi_tests"
   else
-    reason=$(grep -oE "Unable to find package [A-Za-z.]+[^.]*" "$restore_log" | sort -u | head -n 4 | paste -sd ';' -)
+    reason=$(grep -oE "Unable to find package [A-Za-z.]+[^.]*" "$restore_log" | sort -u | head -n 8 | paste -sd ';' -)
     echo "== SKIPPED $pulumi_tests (the Pulumi mock tests): its packages could not be restored: ${reason:-see the restore output below}"
     [ -n "$reason" ] || tail -n 20 "$restore_log"
     if [ "${KRAFT_REQUIRE_PULUMI_TESTS:-0}" = 1 ]; then
