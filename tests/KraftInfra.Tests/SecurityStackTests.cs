@@ -126,6 +126,39 @@ public class SecurityStackTests
         Assert.True(checkedResources > 30, $"only {checkedResources} resources checked");
     }
 
+    /// <summary>An output's secretness and value, whatever its type (the stack's outputs are Output&lt;T&gt; of several T, or plain values).</summary>
+    private static async Task<(bool Secret, object? Value)> ResolveAsync(object? output)
+    {
+        if (output is null || !output.GetType().IsGenericType || output.GetType().GetGenericTypeDefinition() != typeof(Output<>))
+            return (false, output);
+        var type = output.GetType().GetGenericArguments()[0];
+        var secret = await (Task<bool>)typeof(Output).GetMethod(nameof(Output.IsSecretAsync))!.MakeGenericMethod(type).Invoke(null, [output])!;
+        var task = (Task)typeof(StackRun).GetMethod(nameof(StackRun.Get))!.MakeGenericMethod(type).Invoke(null, [output])!;
+        await task;
+        return (secret, task.GetType().GetProperty("Result")!.GetValue(task));
+    }
+
+    [Fact]
+    public async Task No_plain_stack_output_holds_a_password_or_a_private_key()
+    {
+        var run = await StackRun.DeployAsync((Settings.Users, Users), (Settings.UserPasswords, $$"""{"orders-app": "{{GivenPassword}}"}"""));
+        var secrets = run.Mocks.Passwords.Values.Append(GivenPassword)
+            .Concat(run.Mocks.PrivateKeys.Values.SelectMany(forms => forms.Select(Body)))
+            .ToList();
+
+        var plain = new List<string>();
+        foreach (var (name, output) in run.Outputs)
+        {
+            var (secret, value) = await ResolveAsync(output);
+            if (secret) continue;
+            plain.Add(name);
+            var text = Flatten(value);
+            Assert.All(secrets, s => Assert.False(text.Contains(s, StringComparison.Ordinal), $"output {name} holds a secret"));
+        }
+        // Everything but clientProperties is plain, and was searched.
+        Assert.Equal(run.Outputs.Keys.Where(k => k != "clientProperties").Order(StringComparer.Ordinal), plain.Order(StringComparer.Ordinal));
+    }
+
     [Fact]
     public async Task Each_nodes_user_data_carries_its_certificate_the_cas_and_only_the_names_of_its_secrets()
     {
