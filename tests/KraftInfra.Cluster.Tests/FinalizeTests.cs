@@ -14,6 +14,7 @@ public sealed class FinalizeTests : IDisposable
         _dir.Write("kafka/bin/kafka-features.sh", $$"""
             #!/bin/bash
             printf '%s\n' "kafka-features.sh $*" >> "{{_dir.Combine("calls.log")}}"
+            prev=""; for a in "$@"; do [ "$prev" = --command-config ] && { echo "=="; cat "$a"; } >> "{{_dir.Combine("configs.log")}}"; prev=$a; done
             case "$*" in
               *" describe"*) cat "{{_dir.Combine("describe.out")}}" ;;
               *" upgrade "*)
@@ -35,6 +36,7 @@ public sealed class FinalizeTests : IDisposable
         {
             ["KAFKA_HOME"] = _dir.Combine("kafka"),
             ["KRAFT_KAFKA_CONFIG"] = _dir.Combine("server.properties"),
+            ["KRAFT_SECRETS_DIR"] = _dir.Combine("secrets"),
         });
 
     private string[] Calls() => File.Exists(_dir.Combine("calls.log")) ? File.ReadAllLines(_dir.Combine("calls.log")) : [];
@@ -51,6 +53,23 @@ public sealed class FinalizeTests : IDisposable
         var upgrade = Assert.Single(Calls(), c => c.Contains(" upgrade "));
         Assert.EndsWith(" upgrade --feature metadata.version=27", upgrade);
         Assert.DoesNotContain("--release-version", upgrade);
+    }
+
+    [Fact]
+    public void With_sasl_ssl_listeners_describe_and_upgrade_authenticate_as_the_admin_from_the_boots_file()
+    {
+        Cluster("4.1-IV1", "4.0-IV3");
+        File.AppendAllText(_dir.Combine("server.properties"), "listener.security.protocol.map=CONTROLLER:SASL_SSL,CLIENT:SASL_SSL\n");
+        _dir.Write("secrets/admin-client.properties", "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\nsasl.jaas.config=scram-admin-secret\n");
+        _dir.Write("secrets/admin-controller.properties", "security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nsasl.jaas.config=plain-admin-secret\n");
+
+        var result = Finalize("27:4.1-IV1");
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var configs = File.ReadAllText(_dir.Combine("configs.log")).Split("==\n", StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal(2, configs.Length); // describe, then upgrade
+        Assert.All(configs, c => Assert.Contains("sasl.jaas.config=scram-admin-secret", c));
+        Assert.DoesNotContain(Calls(), c => c.Contains("secret"));
     }
 
     [Fact]

@@ -35,6 +35,7 @@ public abstract class GateScriptTests : IDisposable
     private void StandIn(string tool) => _dir.Write($"kafka/bin/{tool}", $$"""
         #!/bin/bash
         printf '%s\n' "{{tool}} $*" >> "{{_dir.Combine("calls.log")}}"
+        prev=""; for a in "$@"; do [ "$prev" = --command-config ] && { echo "== {{tool}}"; cat "$a"; } >> "{{_dir.Combine("configs.log")}}"; prev=$a; done
         case "$*" in
           *"describe --status"*) answer=quorum-status ;;
           *"describe --replication"*) answer=quorum-replication ;;
@@ -82,8 +83,23 @@ public abstract class GateScriptTests : IDisposable
         {
             ["KAFKA_HOME"] = _dir.Combine("kafka"),
             ["KRAFT_KAFKA_CONFIG"] = _dir.Combine("server.properties"),
+            ["KRAFT_SECRETS_DIR"] = _dir.Combine("secrets"),
             ["PATH"] = _dir.Combine("bin") + ":" + Environment.GetEnvironmentVariable("PATH"),
         });
+
+    /// <summary>A scram-tls node: SASL_SSL listeners and the admin's tool configs secure-node.sh wrote.</summary>
+    private void SaslSsl()
+    {
+        File.AppendAllText(_dir.Combine("server.properties"), "listener.security.protocol.map=CONTROLLER:SASL_SSL,CLIENT:SASL_SSL\n");
+        _dir.Write("secrets/admin-client.properties", "security.protocol=SASL_SSL\nsasl.mechanism=SCRAM-SHA-512\nsasl.jaas.config=scram-admin-secret\n");
+        _dir.Write("secrets/admin-controller.properties", "security.protocol=SASL_SSL\nsasl.mechanism=PLAIN\nsasl.jaas.config=plain-admin-secret\n");
+    }
+
+    /// <summary>Each tool call's --command-config content, in call order, as "tool: content".</summary>
+    private List<(string Tool, string Config)> Configs() => File.ReadAllText(_dir.Combine("configs.log"))
+        .Split("== ", StringSplitOptions.RemoveEmptyEntries)
+        .Select(b => (b[..b.IndexOf('\n')], b[(b.IndexOf('\n') + 1)..]))
+        .ToList();
 
     private static string OneLine(ExternalTool.Result result)
     {
@@ -216,6 +232,42 @@ public abstract class GateScriptTests : IDisposable
                                     && c.EndsWith("/admin.properties", StringComparison.Ordinal));
         foreach (var flag in new[] { "--under-replicated-partitions", "--under-min-isr-partitions", "--unavailable-partitions" })
             Assert.Contains(calls, c => c.StartsWith("kafka-topics.sh --bootstrap-server 10.42.0.30:9092 --command-config ", StringComparison.Ordinal) && c.EndsWith($" --describe {flag}", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("broker", 101, "CLIENT://10.42.0.30:9092", "broker:101")]
+    [InlineData("controller", 2, "CONTROLLER://10.42.16.10:9093", "controller:2")]
+    [InlineData("broker", 101, "CLIENT://10.42.0.30:9092", "preflight")]
+    public void With_sasl_ssl_listeners_every_tool_authenticates_as_the_admin_from_the_boots_files(string role, int id, string listener, string check)
+    {
+        Node(role, id, listener);
+        SaslSsl();
+
+        var result = Gate(check);
+
+        Assert.True(result.ExitCode == 0, result.Output);
+        var configs = Configs();
+        Assert.NotEmpty(configs);
+        foreach (var (tool, config) in configs)
+        {
+            Assert.StartsWith("default.api.timeout.ms=", config);
+            // --bootstrap-controller (the quorum tool) gets PLAIN, --bootstrap-server SCRAM.
+            Assert.Contains(tool == "kafka-metadata-quorum.sh" ? "sasl.jaas.config=plain-admin-secret" : "sasl.jaas.config=scram-admin-secret", config);
+        }
+        Assert.DoesNotContain(File.ReadAllLines(_dir.Combine("calls.log")), c => c.Contains("secret"));
+    }
+
+    [Fact]
+    public void With_sasl_ssl_listeners_but_no_admin_files_the_gate_stops_naming_the_file_and_asks_nothing()
+    {
+        Node("broker", 101, "CLIENT://10.42.0.30:9092");
+        File.AppendAllText(_dir.Combine("server.properties"), "listener.security.protocol.map=CONTROLLER:SASL_SSL,CLIENT:SASL_SSL\n");
+
+        var result = Gate("broker:101");
+
+        Assert.Equal(2, result.ExitCode);
+        Assert.Contains($"{_dir.Combine("secrets")}/admin-client.properties is missing: the listeners are SASL_SSL", result.Stderr);
+        Assert.False(File.Exists(_dir.Combine("calls.log")));
     }
 
     // ---- pre-flight ----
