@@ -133,4 +133,20 @@ public class ProjectFileTests
         "object" => value is JsonObject,
         _ => false,
     };
+    [Fact]
+    public void The_readme_names_every_pulumi_package_the_program_pins_at_its_version()
+    {
+        var project = System.Xml.Linq.XDocument.Parse(RepoFiles.Read("KraftInfra.csproj"));
+        var pins = project.Descendants("PackageReference")
+            .Select(r => ((string)r.Attribute("Include")!, (string)r.Attribute("Version")!))
+            .ToList();
+        var readme = RepoFiles.Read("README.md").Replace("\n", " ");
+
+        Assert.Contains(pins, p => p.Item1 == "Pulumi.Tls");
+        Assert.All(pins, p =>
+        {
+            Assert.Matches(@"^\d+\.\d+\.\d+$", p.Item2); // pinned exactly, no floating range
+            Assert.Contains($"{p.Item1} {p.Item2}", readme);
+        });
+    }
 }
