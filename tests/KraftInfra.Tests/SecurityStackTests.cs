@@ -51,6 +51,11 @@ public class SecurityStackTests
     /// <summary>The base64 body of a PEM block: what would give a key away even without its markers.</summary>
     private static string Body(string pem) => string.Concat(pem.Split('\n').Where(l => l.Length > 0 && !l.StartsWith("-----", StringComparison.Ordinal)));
 
+    /// <summary>Every password the run saw (generated and given) and every private key's base64 body.</summary>
+    private static List<string> SecretsOf(StackRun run) => run.Mocks.Passwords.Values.Append(GivenPassword)
+        .Concat(run.Mocks.PrivateKeys.Values.SelectMany(forms => forms.Select(Body)))
+        .ToList();
+
     [Fact]
     public async Task The_default_stack_runs_sasl_ssl_on_every_listener_and_tags_its_nodes_scram_tls()
     {
@@ -108,9 +113,7 @@ public class SecurityStackTests
     {
         var run = await StackRun.DeployAsync((Settings.Users, Users), (Settings.UserPasswords, $$"""{"orders-app": "{{GivenPassword}}"}"""));
 
-        var secrets = run.Mocks.Passwords.Values.Append(GivenPassword)
-            .Concat(run.Mocks.PrivateKeys.Values.SelectMany(forms => forms.Select(Body)))
-            .ToList();
+        var secrets = SecretsOf(run);
         Assert.True(secrets.Count >= 3 + 5 * 2, $"only {secrets.Count} secrets seen");
         var checkedResources = 0;
         foreach (var (resource, inputs) in run.Mocks.Registered)
@@ -142,9 +145,7 @@ public class SecurityStackTests
     public async Task No_plain_stack_output_holds_a_password_or_a_private_key()
     {
         var run = await StackRun.DeployAsync((Settings.Users, Users), (Settings.UserPasswords, $$"""{"orders-app": "{{GivenPassword}}"}"""));
-        var secrets = run.Mocks.Passwords.Values.Append(GivenPassword)
-            .Concat(run.Mocks.PrivateKeys.Values.SelectMany(forms => forms.Select(Body)))
-            .ToList();
+        var secrets = SecretsOf(run);
 
         var plain = new List<string>();
         foreach (var (name, output) in run.Outputs)
