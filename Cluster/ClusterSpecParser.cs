@@ -579,8 +579,8 @@ public static partial class ClusterSpecParser
         }
 
         /// <summary>
-        /// The objects of a setting that is a JSON list of objects, each with its place (key[i]);
-        /// with its index; the setting or an item of another shape is an error naming <paramref name="shape"/>.
+        /// The objects of a setting that is a JSON list of objects, each with its place (key[i]) and
+        /// index; the setting, or an item, of another shape is an error naming <paramref name="shape"/>.
         /// </summary>
         private IEnumerable<(string At, int Index, JsonElement Item)> ObjectList(string key, string shape)
         {

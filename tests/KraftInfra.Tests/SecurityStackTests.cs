@@ -167,18 +167,19 @@ public class SecurityStackTests
         var certificates = run.Inputs("tls:index/locallySignedCert:LocallySignedCert");
         var ca = Assert.Single(run.Inputs("tls:index/selfSignedCert:SelfSignedCert"));
 
+        Assert.Equal("kraft-secrets-ca", ca.Key);
+        var caBody = Body(await IssuedAsync(run, ca.Key));
         foreach (var (name, instance) in run.Inputs(InstanceType))
         {
             var node = name[..^"-instance".Length];
             var userData = KraftStackTests.UserData(instance);
             Assert.Contains($"TLS_KEY_PARAMETER='/kraft-infra/kraft/nodes/{node}/tls-key'", userData);
             Assert.Contains("ADMIN_PASSWORD_PARAMETER='/kraft-infra/kraft/admin-password'", userData);
-            var own = certificates[$"{node}-tls-cert"];
             // The certificate the mock TLS provider issued for this node, and the CA's: public, in the user data.
-            Assert.Contains(Body(StackRunCertificates.Issued(run, $"{node}-tls-cert")), userData.Replace("\n", "").Replace(" ", ""));
-            Assert.Contains(Body(StackRunCertificates.Issued(run, ca.Key)), userData.Replace("\n", "").Replace(" ", ""));
-            Assert.Equal("kraft-secrets-ca", ca.Key);
-            Assert.Equal(Text(ca.Value["privateKeyPem"]), own["caPrivateKeyPem"]);
+            var unwrapped = userData.Replace("\n", "").Replace(" ", "");
+            Assert.Contains(Body(await IssuedAsync(run, $"{node}-tls-cert")), unwrapped);
+            Assert.Contains(caBody, unwrapped);
+            Assert.Equal(Text(ca.Value["privateKeyPem"]), certificates[$"{node}-tls-cert"]["caPrivateKeyPem"]);
         }
 
         var request = run.Inputs("tls:index/certRequest:CertRequest")["kraft-broker-1-tls-request"];
@@ -236,7 +237,7 @@ public class SecurityStackTests
         Assert.True(await Output.IsSecretAsync(clientOutput));
 
         var ca = await StackRun.Get(caOutput);
-        Assert.Equal(StackRunCertificates.Issued(run, "kraft-secrets-ca"), ca);
+        Assert.Equal(await IssuedAsync(run, "kraft-secrets-ca"), ca);
         var clients = await StackRun.Get(clientOutput);
         Assert.Equal(["admin", "audit", "orders-app"], clients.Keys.Order(StringComparer.Ordinal));
         var orders = clients["orders-app"];
@@ -319,20 +320,13 @@ public class SecurityStackTests
         }, (Settings.Security, "scram-tls")));
         Assert.Contains("kraft-infra:security: \"scram-tls\" is not accepted for cluster kraft, whose nodes run plaintext", scramRefused.ToString());
     }
-}
 
-/// <summary>What the mock TLS provider issued, read back from the stack's resources.</summary>
-internal static class StackRunCertificates
-{
-    public static string Issued(StackRun run, string resourceName)
-    {
-        var resource = run.Resources.Single(r => r.GetResourceName() == resourceName);
-        var certPem = resource switch
+    /// <summary>The certificate the mock TLS provider issued, read back from the stack's resource.</summary>
+    private static Task<string> IssuedAsync(StackRun run, string resourceName) =>
+        StackRun.Get(run.Resources.Single(r => r.GetResourceName() == resourceName) switch
         {
             Pulumi.Tls.LocallySignedCert c => c.CertPem,
             Pulumi.Tls.SelfSignedCert c => c.CertPem,
             _ => throw new InvalidOperationException($"{resourceName} is not a certificate"),
-        };
-        return StackRun.Get(certPem).GetAwaiter().GetResult();
-    }
+        });
 }
